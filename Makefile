@@ -1,0 +1,55 @@
+# Marquee — the two commands a newcomer needs are `make run` and `make test`.
+GO      ?= go
+PKGS    := ./...
+
+.PHONY: run build test test-short vet generate templ css check-generated bench bench-go bench-load e2e lint clean
+
+## run: start Marquee on :8080 (finds or starts a PostgreSQL, migrates, seeds the demo programme)
+run:
+	$(GO) run . serve
+
+## build: compile the binary into bin/marquee
+build:
+	$(GO) build -o bin/marquee .
+
+## test: vet, generated files up to date (templ; CSS when Node is present), all tests with -race
+test: vet check-generated
+	$(GO) test -race -count=1 $(PKGS)
+
+test-short:
+	$(GO) test -count=1 $(PKGS)
+
+vet:
+	$(GO) vet $(PKGS)
+
+## generate: regenerate templ views and the Tailwind CSS (both are committed)
+generate: templ css
+
+templ:
+	$(GO) tool templ generate
+
+css: node_modules/.package-lock.json
+	npx tailwindcss -c tailwind.config.js -i static/css/input.css -o static/css/app.css --minify
+	cp node_modules/htmx.org/dist/htmx.min.js static/js/htmx.min.js
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+## check-generated: fail when regenerating templ files or CSS would change them
+check-generated:
+	./scripts/check-generated.sh
+
+## bench: Go benchmarks and a wrk load run of the hot pages and API
+bench: bench-go bench-load
+
+bench-go:
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+bench-load:
+	./scripts/bench-load.sh
+
+lint: vet
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1)
+
+clean:
+	rm -rf bin

@@ -1,0 +1,165 @@
+// Package dbtest gives each test its own throwaway PostgreSQL database,
+// created from a migrated template and dropped when the test ends. It never
+// touches a user's database: names start with marquee_test_.
+//
+// The server is MARQUEE_TEST_DATABASE_URL, default
+// postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable.
+package dbtest
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"sort"
+	"testing"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq"
+
+	"marquee/booking"
+	"marquee/db"
+)
+
+// ServerURL is the admin connection string of the test server.
+func ServerURL() string {
+	if u := os.Getenv("MARQUEE_TEST_DATABASE_URL"); u != "" {
+		return u
+	}
+	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+}
+
+// New returns a migrated, empty database for this test, dropped at cleanup.
+func New(t testing.TB, clock booking.Clock) *db.DB {
+	t.Helper()
+	ctx := context.Background()
+	dsn := NewDSN(t)
+	d, err := db.Open(ctx, dsn, db.Options{MaxConns: 32, Clock: clock})
+	if err != nil {
+		t.Fatalf("open test database: %v", err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+// NewDSN creates a fresh migrated database and returns its connection string.
+func NewDSN(t testing.TB) string {
+	t.Helper()
+	ctx := context.Background()
+	admin, err := sqlx.Open("postgres", ServerURL())
+	if err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
+	defer admin.Close()
+	if err := admin.PingContext(ctx); err != nil {
+		t.Fatalf("dbtest: no PostgreSQL at %s (set MARQUEE_TEST_DATABASE_URL): %v", redact(ServerURL()), err)
+	}
+	tmpl, err := ensureTemplate(ctx, admin)
+	if err != nil {
+		t.Fatalf("dbtest: template: %v", err)
+	}
+	name := "marquee_test_" + randHex(8)
+	if _, err := admin.ExecContext(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, tmpl)); err != nil {
+		t.Fatalf("dbtest: create database: %v", err)
+	}
+	t.Cleanup(func() {
+		a, err := sqlx.Open("postgres", ServerURL())
+		if err != nil {
+			return
+		}
+		defer a.Close()
+		a.Exec(fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name))
+	})
+	return withDB(ServerURL(), name)
+}
+
+// ensureTemplate creates (once per migration set) a migrated template database.
+// An advisory lock serialises test binaries that run in parallel.
+func ensureTemplate(ctx context.Context, admin *sqlx.DB) (string, error) {
+	name := "marquee_tmpl_" + migrationsHash()
+	conn, err := admin.Connx(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(727272)"); err != nil {
+		return "", err
+	}
+	defer conn.ExecContext(ctx, "SELECT pg_advisory_unlock(727272)")
+	var exists bool
+	if err := conn.GetContext(ctx, &exists, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name); err != nil {
+		return "", err
+	}
+	if exists {
+		return name, nil
+	}
+	// Drop templates of older migration sets.
+	var old []string
+	conn.SelectContext(ctx, &old, "SELECT datname FROM pg_database WHERE datname LIKE 'marquee_tmpl_%'")
+	for _, o := range old {
+		conn.ExecContext(ctx, fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", o))
+	}
+	building := name + "_build"
+	conn.ExecContext(ctx, fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", building))
+	if _, err := conn.ExecContext(ctx, "CREATE DATABASE "+building); err != nil {
+		return "", err
+	}
+	d, err := db.Open(ctx, withDB(ServerURL(), building), db.Options{MaxConns: 2})
+	if err != nil {
+		return "", err
+	}
+	err = d.Migrate(ctx)
+	d.Close()
+	if err != nil {
+		return "", err
+	}
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("ALTER DATABASE %s RENAME TO %s", building, name)); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+func migrationsHash() string {
+	h := sha256.New()
+	var names []string
+	fs.WalkDir(db.Migrations(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			names = append(names, p)
+		}
+		return nil
+	})
+	sort.Strings(names)
+	for _, n := range names {
+		b, _ := fs.ReadFile(db.Migrations(), n)
+		h.Write([]byte(n))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}
+
+func withDB(server, name string) string {
+	u, err := url.Parse(server)
+	if err != nil {
+		return server
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func redact(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	return u.Redacted()
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,76 @@
+package handlers_test
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/gofiber/fiber/v2"
+
+	"marquee/booking"
+	"marquee/db"
+	"marquee/db/dbtest"
+	"marquee/handlers"
+)
+
+// testEnv is a Marquee app over its own throwaway database, with a clock the test moves.
+type testEnv struct {
+	t     *testing.T
+	app   *fiber.App
+	db    *db.DB
+	clock *booking.ManualClock
+}
+
+// newEnv starts an app on a fresh database. The clock starts at a fixed instant.
+func newEnv(t *testing.T) *testEnv {
+	t.Helper()
+	clock := booking.NewManualClock(time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC))
+	store := dbtest.New(t, clock)
+	h := handlers.New(handlers.Deps{
+		DB:     store,
+		Clock:  clock,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	return &testEnv{t: t, app: h.App(), db: store, clock: clock}
+}
+
+// do sends a request through Fiber and returns the response with its body read.
+func (e *testEnv) do(req *http.Request) (*http.Response, string) {
+	e.t.Helper()
+	resp, err := e.app.Test(req, -1)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, string(b)
+}
+
+// get fetches a page and parses it.
+func (e *testEnv) get(path string) (*http.Response, *goquery.Document) {
+	e.t.Helper()
+	resp, body := e.do(httptest.NewRequest(http.MethodGet, path, nil))
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(body))
+	if err != nil {
+		e.t.Fatalf("parse %s: %v", path, err)
+	}
+	return resp, doc
+}
+
+// getJSON fetches an API path and decodes its JSON body into v (when v is not nil).
+func (e *testEnv) getJSON(path string, v any) (*http.Response, string) {
+	e.t.Helper()
+	resp, body := e.do(httptest.NewRequest(http.MethodGet, path, nil))
+	if v != nil {
+		if err := json.Unmarshal([]byte(body), v); err != nil {
+			e.t.Fatalf("decode %s: %v\n%s", path, err, body)
+		}
+	}
+	return resp, body
+}

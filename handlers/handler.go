@@ -1,0 +1,93 @@
+// Package handlers is Marquee's HTTP layer on Fiber: it parses requests, calls
+// the domain and the store, and renders templ views or JSON. Rules live in
+// booking/, SQL in db/; handlers stay thin.
+package handlers
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"marquee/booking"
+	"marquee/db"
+)
+
+// Config is what the HTTP layer needs to know about its deployment.
+type Config struct {
+	// BaseURL is the public URL of the site, used in e-mails and redirects (no trailing slash).
+	BaseURL string
+	// Production turns off development conveniences.
+	Production bool
+	// TrustedProxies lists the proxy addresses whose X-Forwarded-* headers are believed.
+	TrustedProxies []string
+	// BodyLimit bounds request bodies, in bytes.
+	BodyLimit int
+}
+
+// Deps are the handler's dependencies, passed in explicitly by main.
+type Deps struct {
+	Config   Config
+	DB       *db.DB
+	Notifier *db.Notifier // nil in tests that don't need live updates
+	Clock    booking.Clock
+	Logger   *slog.Logger
+}
+
+// Handler serves every route of Marquee.
+type Handler struct {
+	cfg      Config
+	db       *db.DB
+	notifier *db.Notifier
+	clock    booking.Clock
+	log      *slog.Logger
+	started  time.Time
+}
+
+// New builds a Handler from its dependencies.
+func New(d Deps) *Handler {
+	if d.Clock == nil {
+		d.Clock = booking.SystemClock{}
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Config.BodyLimit == 0 {
+		d.Config.BodyLimit = 4 << 20
+	}
+	h := &Handler{
+		cfg:      d.Config,
+		db:       d.DB,
+		notifier: d.Notifier,
+		clock:    d.Clock,
+		log:      d.Logger,
+		started:  d.Clock.Now(),
+	}
+	return h
+}
+
+// App returns the Fiber application with middleware and every route.
+func (h *Handler) App() *fiber.App {
+	app := fiber.New(fiber.Config{
+		AppName:                 "marquee",
+		ErrorHandler:            h.handleError,
+		BodyLimit:               h.cfg.BodyLimit,
+		ReadTimeout:             30 * time.Second,
+		WriteTimeout:            30 * time.Second,
+		IdleTimeout:             120 * time.Second,
+		DisableStartupMessage:   true,
+		EnableTrustedProxyCheck: len(h.cfg.TrustedProxies) > 0,
+		TrustedProxies:          h.cfg.TrustedProxies,
+		ProxyHeader:             proxyHeader(h.cfg.TrustedProxies),
+	})
+	h.middleware(app)
+	h.routes(app)
+	return app
+}
+
+func proxyHeader(trusted []string) string {
+	if len(trusted) > 0 {
+		return fiber.HeaderXForwardedFor
+	}
+	return ""
+}
