@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gorilla/sessions"
 
 	"marquee/booking"
 	"marquee/db"
@@ -23,6 +24,8 @@ type Config struct {
 	TrustedProxies []string
 	// BodyLimit bounds request bodies, in bytes.
 	BodyLimit int
+	// Session configures the cookie session (keys, timeouts, Secure flag).
+	Session SessionOptions
 }
 
 // Deps are the handler's dependencies, passed in explicitly by main.
@@ -42,6 +45,8 @@ type Handler struct {
 	clock    booking.Clock
 	log      *slog.Logger
 	started  time.Time
+	cookies  *sessions.CookieStore
+	sessOpt  SessionOptions
 }
 
 // New builds a Handler from its dependencies.
@@ -55,6 +60,18 @@ func New(d Deps) *Handler {
 	if d.Config.BodyLimit == 0 {
 		d.Config.BodyLimit = 4 << 20
 	}
+	so := &d.Config.Session
+	if len(so.Keys) == 0 {
+		// Tests and tools that don't configure keys get a random per-process key:
+		// sessions then don't survive a restart, which is what they want.
+		so.Keys = [][]byte{[]byte(randomToken(48))[:64]}
+	}
+	if so.IdleTimeout == 0 {
+		so.IdleTimeout = 2 * time.Hour
+	}
+	if so.AbsoluteTimeout == 0 {
+		so.AbsoluteTimeout = 30 * 24 * time.Hour
+	}
 	h := &Handler{
 		cfg:      d.Config,
 		db:       d.DB,
@@ -62,6 +79,8 @@ func New(d Deps) *Handler {
 		clock:    d.Clock,
 		log:      d.Logger,
 		started:  d.Clock.Now(),
+		cookies:  newCookieStore(d.Config.Session),
+		sessOpt:  d.Config.Session,
 	}
 	return h
 }

@@ -34,7 +34,12 @@ func (h *Handler) middleware(app *fiber.App) {
 		PermissionPolicy:          "camera=(self), geolocation=(), microphone=()",
 	}))
 	app.Use(h.accessLog)
+	app.Use(h.sessionMiddleware)
+	app.Use(h.csrfMiddleware(csrfExempt...))
 }
+
+// csrfExempt lists POST endpoints authenticated otherwise (signed payment webhooks).
+var csrfExempt = []string{}
 
 func hstsMaxAge(production bool) int {
 	if production {
