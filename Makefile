@@ -1,8 +1,9 @@
 # Marquee — the two commands a newcomer needs are `make run` and `make test`.
 GO      ?= go
 PKGS    := ./...
+DATA    ?= $(or $(MARQUEE_DATA_DIR),data)
 
-.PHONY: run build test test-short vet generate templ css check-generated bench bench-go bench-load e2e lint clean
+.PHONY: run build test test-short vet generate templ css check-generated bench bench-go bench-load e2e stop-dev-db lint clean
 
 ## run: start Marquee on :8080 (finds or starts a PostgreSQL, migrates, seeds the demo programme)
 run:
@@ -21,6 +22,15 @@ test-short:
 
 vet:
 	$(GO) vet $(PKGS)
+	$(GO) vet -tags e2e ./e2e/...
+
+## e2e: browser tests: chromedp drives Debian's chromium (apt-get install chromium) against a real server
+e2e:
+	$(GO) test -tags e2e -count=1 -v ./e2e/...
+
+## stop-dev-db: stop the private PostgreSQL that tests leave running under ./data (make run stops its own)
+stop-dev-db:
+	@pid=$$(head -1 $(DATA)/postgres/postmaster.pid 2>/dev/null) && kill -INT $$pid && echo "stopped the private PostgreSQL (pid $$pid)" || echo "no private PostgreSQL running in $(DATA)/postgres"
 
 ## generate: regenerate templ views and the Tailwind CSS (both are committed)
 generate: templ css

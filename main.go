@@ -4,6 +4,7 @@
 //	marquee [serve]     migrate, seed an empty database (development), serve HTTP
 //	marquee migrate     bring the schema up to date and exit
 //	marquee seed        load the demo programme (refuses a non-empty database)
+//	marquee create-admin -email … -name … [-password …]   create an administrator (or promote an account)
 package main
 
 import (
@@ -45,8 +46,12 @@ type Config struct {
 	TrustedProxies []string
 	LogLevel       slog.Level
 	LogJSON        bool
-	Seed           string // auto | never
-	DataDir        string // where development files live (private PostgreSQL cluster, generated keys)
+	Seed           string           // auto | never
+	DataDir        string           // where development files live (private PostgreSQL cluster, generated keys)
+	DevPG          string           // auto | local | private: which PostgreSQL development uses when DATABASE_URL is unset
+	Accounts       accountsConfig   // session keys, mail, TLS (main_accounts.go)
+	Booking        booking.Settings // hold length, seats per cart, booking fee (main_booking.go)
+	SweepEvery     time.Duration    // expired holds and unpaid orders (main_booking.go)
 }
 
 // Production reports whether development conveniences are off.
@@ -60,6 +65,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		DatabaseURL: getenv("DATABASE_URL"),
 		Seed:        or(getenv("MARQUEE_SEED"), "auto"),
 		DataDir:     or(getenv("MARQUEE_DATA_DIR"), "data"),
+		DevPG:       or(getenv("MARQUEE_DEV_PG"), "auto"),
 		LogJSON:     getenv("LOG_FORMAT") == "json",
 	}
 	var errs []error
@@ -104,6 +110,15 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	default:
 		errs = append(errs, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error, not %q", getenv("LOG_LEVEL")))
 	}
+	if c.DevPG != "auto" && c.DevPG != "local" && c.DevPG != "private" {
+		errs = append(errs, fmt.Errorf("MARQUEE_DEV_PG must be auto, local or private, not %q", c.DevPG))
+	}
+	var accErrs []error
+	c.Accounts, accErrs = loadAccountsConfig(getenv, c.Production())
+	errs = append(errs, accErrs...)
+	var bookErrs []error
+	c.Booking, c.SweepEvery, bookErrs = loadBookingSettings(getenv)
+	errs = append(errs, bookErrs...)
 	if c.Seed != "auto" && c.Seed != "never" {
 		errs = append(errs, fmt.Errorf("MARQUEE_SEED must be auto or never, not %q", c.Seed))
 	}
@@ -137,12 +152,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		cmd = args[0]
 	}
 	switch cmd {
-	case "serve", "migrate", "seed":
+	case "serve", "migrate", "seed", "create-admin":
 	case "-h", "--help", "help":
-		fmt.Fprintln(stdout, "usage: marquee [serve|migrate|seed]")
+		fmt.Fprintln(stdout, "usage: marquee [serve|migrate|seed|create-admin -email … -name …]")
 		return nil
 	default:
-		return fmt.Errorf("unknown command %q (want serve, migrate or seed)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, migrate, seed or create-admin)", cmd)
 	}
 
 	clock := booking.SystemClock{}
@@ -168,6 +183,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return nil
 	case "seed":
 		return seedDemo(ctx, store, clock, logger, true)
+	case "create-admin":
+		return createAdmin(ctx, store, args[1:], getenv, os.Stdin, stdout)
 	}
 	if cfg.Seed == "auto" && !cfg.Production() {
 		if err := seedDemo(ctx, store, clock, logger, false); err != nil {
@@ -205,22 +222,41 @@ func serve(ctx context.Context, cfg Config, store *db.DB, clock booking.Clock, l
 	}
 	defer notifier.Close()
 
+	keys, err := sessionKeys(cfg, logger)
+	if err != nil {
+		return err
+	}
+	mailer, closeMailer, err := newMailer(cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer closeMailer()
 	h := handlers.New(handlers.Deps{
 		Config: handlers.Config{
 			BaseURL:        cfg.BaseURL,
 			Production:     cfg.Production(),
 			TrustedProxies: cfg.TrustedProxies,
+			Session:        handlers.SessionOptions{Keys: keys, Secure: strings.HasPrefix(cfg.BaseURL, "https://")},
 		},
 		DB:       store,
 		Notifier: notifier,
 		Clock:    clock,
 		Logger:   logger,
+		Mailer:   mailer,
+		Booking:  cfg.Booking,
 	})
 	app := h.App()
+	sweepCtx, stopSweeper := context.WithCancel(ctx)
+	defer stopSweeper()
+	sweeperDone := startSweeper(sweepCtx, store, clock, cfg.SweepEvery)
+	go pruneRateLimits(ctx, h, logger)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	if ln, err = tlsListener(cfg, ln); err != nil {
+		return err
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listener(ln) }()
@@ -233,6 +269,9 @@ func serve(ctx context.Context, cfg Config, store *db.DB, clock booking.Clock, l
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
+	h.Close() // ends live seat map streams so they don't hold the shutdown
+	stopSweeper()
+	sweeperDone()
 	if err := app.ShutdownWithTimeout(15 * time.Second); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}

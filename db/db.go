@@ -9,6 +9,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 
 	"marquee/booking"
 )
@@ -89,8 +91,14 @@ func (db *DB) Close() error {
 }
 
 // Migrate brings the schema up to date with the embedded migrations.
+// Several instances starting together take turns (a PostgreSQL session lock).
 func (db *DB) Migrate(ctx context.Context) error {
-	provider, err := goose.NewProvider(goose.DialectPostgres, db.DB.DB, mustSub(migrations, "migrations"))
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	provider, err := goose.NewProvider(goose.DialectPostgres, db.DB.DB, mustSub(migrations, "migrations"),
+		goose.WithSessionLocker(locker))
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -201,7 +209,9 @@ func mapErr(err error) error {
 		return err
 	}
 	var ne net.Error
-	if errors.As(err, &ne) || errors.Is(err, sql.ErrConnDone) || errors.Is(err, driver.ErrBadConn) {
+	// A connection cut in the middle of a query surfaces as EOF rather than a net.Error.
+	if errors.As(err, &ne) || errors.Is(err, sql.ErrConnDone) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return &wrapped{booking.Errorf(booking.EUNAVAILABLE, "The service is temporarily unavailable. Please try again in a moment."), err}
 	}
 	return err

@@ -132,7 +132,10 @@ func (n *Notifier) Close() error {
 const (
 	// ChannelCatalog carries "something in the programme changed" (no payload).
 	ChannelCatalog = "marquee_catalog"
+	// ChannelSeats carries the id of a showtime whose seat claims changed
+	// (triggers on seat_claims, in the transaction of the change).
+	ChannelSeats = "marquee_seats"
 )
 
 // NotifyChannels are the channels a serving process listens on.
-var NotifyChannels = []string{ChannelCatalog}
+var NotifyChannels = []string{ChannelCatalog, ChannelSeats}

@@ -26,6 +26,10 @@ type Config struct {
 	BodyLimit int
 	// Session configures the cookie session (keys, timeouts, Secure flag).
 	Session SessionOptions
+	// Passwords are the argon2id cost parameters (zero: booking.DefaultPasswordParams).
+	Passwords booking.PasswordParams
+	// Limits are the rate limits (zero: DefaultRateLimits).
+	Limits *RateLimits
 }
 
 // Deps are the handler's dependencies, passed in explicitly by main.
@@ -35,6 +39,14 @@ type Deps struct {
 	Notifier *db.Notifier // nil in tests that don't need live updates
 	Clock    booking.Clock
 	Logger   *slog.Logger
+	// Mailer sends e-mail; nil means a capture mailer readable at /dev/mail.
+	Mailer Mailer
+	// CatalogChanges empties the catalogue cache on programme changes;
+	// defaults to Notifier. With neither, cached entries only expire by TTL.
+	CatalogChanges ChangeFeed
+	// Booking are the booking rules (hold length, seats per cart, booking fee).
+	// Zero durations and counts take booking.DefaultSettings; a zero fee is no fee.
+	Booking booking.Settings
 }
 
 // Handler serves every route of Marquee.
@@ -47,6 +59,14 @@ type Handler struct {
 	started  time.Time
 	cookies  *sessions.CookieStore
 	sessOpt  SessionOptions
+	mailer   Mailer
+	pw       booking.PasswordParams
+	dummyPW  string // a hash checked when there is no account, so timing doesn't tell
+	limits   RateLimits
+	catalog  *catalogCache    // what's on, movie pages and API lists (catalog.go)
+	apiDoc   apiDocument      // the parsed OpenAPI document (apidocs.go)
+	booking  booking.Settings // booking rules (seats.go)
+	seats    *seatCache       // per-showtime seat map snapshots (seatcache.go)
 }
 
 // New builds a Handler from its dependencies.
@@ -82,6 +102,9 @@ func New(d Deps) *Handler {
 		cookies:  newCookieStore(d.Config.Session),
 		sessOpt:  d.Config.Session,
 	}
+	h.initCatalog(d)
+	h.initAccounts(d)
+	h.initBooking(d)
 	return h
 }
 

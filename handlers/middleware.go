@@ -35,6 +35,7 @@ func (h *Handler) middleware(app *fiber.App) {
 	}))
 	app.Use(h.accessLog)
 	app.Use(h.sessionMiddleware)
+	app.Use(h.loadUser) // accounts.go: the signed-in user, only when a session cookie is present
 	app.Use(h.csrfMiddleware(csrfExempt...))
 }
 

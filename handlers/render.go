@@ -29,6 +29,10 @@ func (h *Handler) meta(c *fiber.Ctx, title string) views.Meta {
 	}
 	if f, ok := c.Locals(localFlash).(string); ok {
 		m.Flash = f
+	} else if hasSessionCookie(c) {
+		// The flash is taken when a full page shows it, so it is seen exactly once.
+		m.Flash = h.sessionOf(c).TakeFlash()
+		c.Locals(localFlash, m.Flash)
 	}
 	return m
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 
+	"marquee/booking"
 	"marquee/static"
 )
 
@@ -24,12 +25,66 @@ func (h *Handler) routes(app *fiber.App) {
 	}))
 
 	// --- catalogue (what's on, movies, showtimes) ---
+	app.Get("/", h.whatsOn)
+	app.Get("/movies/:slug", h.movie)
+	app.Get("/theatres", h.theatresPage)
+	app.Get("/api/docs", h.apiDocs)
 
 	// --- accounts ---
+	app.Get("/register", h.registerPage)
+	app.Post("/register", h.register)
+	app.Get("/login", h.loginPage)
+	app.Post("/login", h.login)
+	app.Post("/logout", h.logout)
+	app.Get("/forgot-password", h.forgotPage)
+	app.Post("/forgot-password", h.forgot)
+	app.Get("/reset-password", h.resetPage)
+	app.Post("/reset-password", h.reset)
+	app.Get("/confirm-email", h.confirmEmailPage)
+	app.Post("/confirm-email", h.confirmEmail)
+	app.Get("/confirm-email-change", h.confirmEmailChangePage)
+	app.Post("/confirm-email-change", h.confirmEmailChange)
+	app.Get("/invite", h.invitePage)
+	app.Post("/invite", h.acceptInvite)
+	app.Get("/dev/mail", h.devMail) // 404 in production
+
+	// Signed-in customers (and everyone above). /account/orders belongs to booking.
+	account := app.Group("/account", h.requireRole(booking.RoleCustomer))
+	account.Get("/", h.accountPage)
+	account.Post("/profile", h.saveProfile)
+	account.Post("/password", h.changePassword)
+	account.Post("/email", h.changeEmail)
+	account.Post("/delete", h.deleteAccount)
+	account.Post("/tokens", h.createToken)
+	account.Post("/tokens/:id/revoke", h.revokeToken)
+
+	// Staff areas: one role middleware per group. Later issues add their routes to these groups.
+	boxoffice := app.Group("/boxoffice", h.requireRole(booking.RoleStaff))
+	boxoffice.Get("/", h.boxOfficeHome)
+	manage := app.Group("/manage", h.requireRole(booking.RoleManager))
+	manage.Get("/", h.manageHome)
+	admin := app.Group("/admin", h.requireRole(booking.RoleAdmin))
+	admin.Get("/", h.adminUsers)
+	admin.Post("/users/:id/role", h.adminSetRole)
+	admin.Get("/invitations", h.adminInvitePage)
+	admin.Post("/invitations", h.adminInvite)
+	admin.Get("/audit", h.adminAudit)
 
 	// --- booking ---
+	app.Get("/showtimes/:id<int>", h.showtimePage)
+	app.Get("/showtimes/:id<int>/map", h.seatMapPartial)
+	app.Get("/showtimes/:id<int>/events", h.showtimeEvents)
+	app.Post("/showtimes/:id<int>/seats", h.toggleSeat)
+	app.Post("/showtimes/:id<int>/best", h.bestSeats)
+	app.Post("/showtimes/:id<int>/type", h.setTicketType)
+	app.Post("/showtimes/:id<int>/checkout", h.limitOrders, h.checkout) // limitOrders: accounts.go (per IP and per account)
+	app.Get("/orders/:code", h.orderPage)
 
 	// --- API v1 ---
+	app.Get("/api/v1/openapi.json", h.apiOpenAPI)
+	app.Get("/api/v1/movies", h.apiMovies)
+	app.Get("/api/v1/movies/:id", h.apiMovie)
+	app.Get("/api/v1/showtimes", h.apiShowtimes)
 
 	// Everything else: 404 page / problem JSON.
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })

@@ -31,6 +31,7 @@ const (
 	sessIssued   = "iat"   // int64 unix seconds: absolute timeout
 	sessSeen     = "seen"  // int64 unix seconds: idle timeout, refreshed at most every few minutes
 	sessRemember = "rem"   // bool: "remember me" makes the cookie persistent
+	sessVersion  = "ver"   // int: the user's session version at login; a newer one signs this session out
 )
 
 // SessionOptions tune the session cookie.
@@ -110,12 +111,14 @@ func (s *session) enforceTimeouts() {
 	iat, _ := s.s.Values[sessIssued].(int64)
 	seen, _ := s.s.Values[sessSeen].(int64)
 	o := s.h.sessOpt
+	remember, _ := s.s.Values[sessRemember].(bool)
+	// "Remember me" sessions only end at the absolute timeout; others also when idle.
 	if (iat != 0 && now-iat > int64(o.AbsoluteTimeout.Seconds())) ||
-		(seen != 0 && now-seen > int64(o.IdleTimeout.Seconds())) {
+		(!remember && seen != 0 && now-seen > int64(o.IdleTimeout.Seconds())) {
 		s.clear()
 		return
 	}
-	if remember, _ := s.s.Values[sessRemember].(bool); remember {
+	if remember {
 		s.s.Options.MaxAge = int(o.AbsoluteTimeout.Seconds())
 	}
 	// Refresh the idle timer, but rewrite the cookie at most every 5 minutes.
@@ -150,17 +153,38 @@ func (s *session) UserID() int64 {
 
 // LogIn binds the session to a user. The CSRF token is renewed (session
 // fixation); the cart is kept so a guest keeps their seats when logging in.
-func (s *session) LogIn(userID int64, remember bool) {
+// version is the user's session version: when it changes (password change,
+// account deletion) the session is signed out.
+func (s *session) LogIn(userID int64, version int, remember bool) {
 	cart := s.s.Values[sessCart]
 	s.clear()
 	if cart != nil {
 		s.s.Values[sessCart] = cart
 	}
 	s.s.Values[sessUserID] = userID
+	s.s.Values[sessVersion] = version
 	s.s.Values[sessRemember] = remember
 	if remember {
 		s.s.Options.MaxAge = int(s.h.sessOpt.AbsoluteTimeout.Seconds())
 	}
+	s.touch()
+}
+
+// Version returns the user's session version recorded at login.
+func (s *session) Version() int {
+	v, _ := s.s.Values[sessVersion].(int)
+	return v
+}
+
+// Remembered reports whether the user ticked "remember me".
+func (s *session) Remembered() bool {
+	r, _ := s.s.Values[sessRemember].(bool)
+	return r
+}
+
+// SetVersion records a new session version (after this session changed the password).
+func (s *session) SetVersion(v int) {
+	s.s.Values[sessVersion] = v
 	s.touch()
 }
 

@@ -32,3 +32,6 @@ func (u *UserInfo) IsStaff() bool {
 func (u *UserInfo) IsManager() bool {
 	return u != nil && (u.Role == "manager" || u.Role == "admin")
 }
+
+// IsAdmin reports whether the user may administer users and roles.
+func (u *UserInfo) IsAdmin() bool { return u != nil && u.Role == "admin" }

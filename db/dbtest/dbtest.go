@@ -2,8 +2,12 @@
 // created from a migrated template and dropped when the test ends. It never
 // touches a user's database: names start with marquee_test_.
 //
-// The server is MARQUEE_TEST_DATABASE_URL, default
-// postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable.
+// The server is MARQUEE_TEST_DATABASE_URL if set, else the PostgreSQL on
+// 127.0.0.1:5432 (user postgres, trust) if one answers, else the private
+// development cluster under the repository's data directory (MARQUEE_DATA_DIR,
+// default ./data; MARQUEE_DEV_PG=private skips 5432), started once from the system's binaries by whichever test
+// binary gets there first (a file lock serialises them) and left running for
+// the next ones; `make stop-dev-db` stops it.
 package dbtest
 
 import (
@@ -11,11 +15,14 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
 	"os"
+	"path/filepath"
 	"sort"
+	"sync"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
@@ -23,14 +30,83 @@ import (
 
 	"marquee/booking"
 	"marquee/db"
+	"marquee/internal/devpg"
 )
 
-// ServerURL is the admin connection string of the test server.
+// ServerURL is the admin connection string of the test server ("" when none
+// could be found or started; NewDSN reports why).
 func ServerURL() string {
-	if u := os.Getenv("MARQUEE_TEST_DATABASE_URL"); u != "" {
-		return u
+	u, _ := findServer()
+	return u
+}
+
+// server caches the discovery for the life of the test binary: probing and
+// starting a cluster once per test would be slow. It is the one piece of
+// package state, and it only ever goes from unknown to known.
+var server struct {
+	once sync.Once
+	url  string
+	err  error
+}
+
+// Server returns the admin connection string of the test server, finding or
+// starting it as described in the package comment (for tools such as the load
+// benchmark that need a throwaway database outside a test).
+func Server() (string, error) { return findServer() }
+
+func findServer() (string, error) {
+	server.once.Do(func() {
+		if u := os.Getenv("MARQUEE_TEST_DATABASE_URL"); u != "" {
+			server.url = u
+			return
+		}
+		ctx := context.Background()
+		localErr := errors.New("MARQUEE_DEV_PG=private")
+		if os.Getenv("MARQUEE_DEV_PG") != "private" { // as for make run: force the private cluster
+			localErr = devpg.Ping(ctx, devpg.LocalURL)
+		}
+		if localErr == nil {
+			server.url = devpg.LocalURL
+			return
+		}
+		data, err := dataDir()
+		if err != nil {
+			server.err = err
+			return
+		}
+		c, err := devpg.Start(ctx, devpg.Options{DataDir: data, Detach: true})
+		if err != nil {
+			server.err = fmt.Errorf("no PostgreSQL on 127.0.0.1:5432 (%v), and the private cluster in %s did not start: %w", localErr, data, err)
+			return
+		}
+		server.url = c.URL("postgres")
+	})
+	return server.url, server.err
+}
+
+// dataDir is MARQUEE_DATA_DIR (relative to the module root) or <module root>/data.
+func dataDir() (string, error) {
+	d := os.Getenv("MARQUEE_DATA_DIR")
+	if d == "" {
+		d = "data"
 	}
-	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+	if filepath.IsAbs(d) {
+		return d, nil
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for { // tests run in their package's directory: walk up to go.mod
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, d), nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("dbtest: go.mod not found above the working directory")
+		}
+		dir = parent
+	}
 }
 
 // New returns a migrated, empty database for this test, dropped at cleanup.
@@ -50,6 +126,9 @@ func New(t testing.TB, clock booking.Clock) *db.DB {
 func NewDSN(t testing.TB) string {
 	t.Helper()
 	ctx := context.Background()
+	if _, err := findServer(); err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
 	admin, err := sqlx.Open("postgres", ServerURL())
 	if err != nil {
 		t.Fatalf("dbtest: %v", err)

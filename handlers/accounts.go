@@ -1,0 +1,321 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"html"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/gofiber/fiber/v2"
+
+	"marquee/booking"
+	"marquee/mail"
+	"marquee/views"
+)
+
+// Mailer sends one e-mail. Implementations must not block on the network for
+// long (the SMTP one queues): handlers call it inside requests.
+type Mailer interface {
+	Send(ctx context.Context, m mail.Message) error
+}
+
+// mailbox is a mailer that keeps what it "sent" (the capture mailer), shown at /dev/mail.
+type mailbox interface {
+	Messages() []mail.Message
+}
+
+// Locals keys of the accounts area.
+const (
+	localAccount = "marquee.account" // *booking.User signed in by cookie session, set by loadUser
+	localAPIUser = "marquee.apiuser" // *booking.User authenticated by bearer token, set by apiUser
+)
+
+func (h *Handler) initAccounts(d Deps) {
+	h.mailer = d.Mailer
+	if h.mailer == nil {
+		h.mailer = mail.NewCapture(50, h.log)
+	}
+	h.pw = d.Config.Passwords
+	if h.pw.Memory == 0 {
+		h.pw = booking.DefaultPasswordParams
+	}
+	h.limits = DefaultRateLimits()
+	if d.Config.Limits != nil {
+		h.limits = *d.Config.Limits
+	}
+	dummy, err := booking.HashPassword(randomToken(16), h.pw)
+	if err != nil {
+		panic(err) // only fails on invalid parameters, fixed at start-up
+	}
+	h.dummyPW = dummy
+}
+
+// hasSessionCookie reports whether the request carries a session cookie at all.
+func hasSessionCookie(c *fiber.Ctx) bool { return c.Cookies(sessionCookie) != "" }
+
+// loadUser puts the signed-in user in c.Locals for handlers (localAccount)
+// and the layout (localUser). Requests without a session cookie stay
+// database-free and cookie-free; static assets are skipped. A session whose
+// user is gone, deleted or has a newer session version is signed out.
+func (h *Handler) loadUser(c *fiber.Ctx) error {
+	if !hasSessionCookie(c) || strings.HasPrefix(c.Path(), "/static/") {
+		return c.Next()
+	}
+	s := h.sessionOf(c)
+	uid := s.UserID()
+	if uid == 0 {
+		return c.Next()
+	}
+	u, err := h.db.UserByID(c.UserContext(), uid)
+	switch {
+	case booking.ErrorCode(err) == booking.ENOTFOUND:
+		s.LogOut()
+		return c.Next()
+	case err != nil:
+		return err
+	case u.SessionVersion != s.Version():
+		s.LogOut()
+		return c.Next()
+	}
+	c.Locals(localAccount, u)
+	c.Locals(localUser, &views.UserInfo{Name: displayName(u), Role: string(u.Role)})
+	h.csrf(c) // the header's sign-out form needs it
+	return c.Next()
+}
+
+func displayName(u *booking.User) string {
+	if u.Name != "" {
+		return u.Name
+	}
+	return u.Email
+}
+
+// currentUser returns the signed-in user, nil for a guest.
+func (h *Handler) currentUser(c *fiber.Ctx) *booking.User {
+	u, _ := c.Locals(localAccount).(*booking.User)
+	return u
+}
+
+// requireRole is the one middleware per area: guests are sent to sign in
+// (pages) or get 401 (other requests); signed-in users below role get 403.
+func (h *Handler) requireRole(role booking.Role) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		u := h.currentUser(c)
+		if u == nil {
+			if c.Method() == fiber.MethodGet && !isHTMX(c) && !isAPI(c) {
+				return c.Redirect("/login?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
+			}
+			return booking.ErrSignInRequired
+		}
+		if !u.Role.AtLeast(role) {
+			return booking.ErrStaffOnly
+		}
+		return c.Next()
+	}
+}
+
+// apiUser authenticates an "Authorization: Bearer <token>" request against
+// the personal API tokens. It returns nil, nil when the request has no bearer
+// token (a guest), and an EUNAUTHORIZED error (401 problem JSON) when the
+// token is unknown or revoked.
+func (h *Handler) apiUser(c *fiber.Ctx) (*booking.User, error) {
+	if u, ok := c.Locals(localAPIUser).(*booking.User); ok {
+		return u, nil
+	}
+	if !isBearer(c) {
+		return nil, nil
+	}
+	token := strings.TrimSpace(c.Get(fiber.HeaderAuthorization)[7:])
+	u, err := h.db.UserByAPIToken(c.UserContext(), token)
+	if booking.ErrorCode(err) == booking.ENOTFOUND || token == "" {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="marquee", error="invalid_token"`)
+		return nil, booking.Errorf(booking.EUNAUTHORIZED, "The API token is invalid or has been revoked.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.Locals(localAPIUser, u)
+	return u, nil
+}
+
+// requireAPIUser is middleware for API routes that need a bearer token.
+func (h *Handler) requireAPIUser(c *fiber.Ctx) error {
+	u, err := h.apiUser(c)
+	if err != nil {
+		return err
+	}
+	if u == nil {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="marquee"`)
+		return booking.Errorf(booking.EUNAUTHORIZED, "This endpoint needs an API token: send Authorization: Bearer <token>.")
+	}
+	return c.Next()
+}
+
+// audit writes an audit log line for the signed-in user's action. A failure
+// is logged, never shown: the action itself already happened.
+func (h *Handler) audit(c *fiber.Ctx, action, subject string, data any) {
+	e := booking.AuditEntry{At: h.clock.Now(), Action: action, Subject: subject, RequestID: requestID(c)}
+	if u := h.currentUser(c); u != nil {
+		id := u.ID
+		e.ActorID, e.ActorEmail = &id, u.Email
+	}
+	if err := h.db.Audit(c.UserContext(), e, data); err != nil {
+		h.log.Error("audit", "request_id", requestID(c), "action", action, "err", err)
+	}
+}
+
+// sendMail renders a text and an HTML component and hands the message to the
+// mailer. Failures are logged: the page the user sees must not depend on
+// whether mail went out (no enumeration, no internals).
+func (h *Handler) sendMail(c *fiber.Ctx, to, subject string, text, htmlBody templ.Component) {
+	ctx := c.UserContext()
+	var tb, hb bytes.Buffer
+	if err := text.Render(ctx, &tb); err != nil {
+		h.log.Error("render e-mail", "request_id", requestID(c), "err", err)
+		return
+	}
+	if err := htmlBody.Render(ctx, &hb); err != nil {
+		h.log.Error("render e-mail", "request_id", requestID(c), "err", err)
+		return
+	}
+	m := mail.Message{To: to, Subject: subject, Text: plainText(tb.String()), HTML: hb.String(), At: h.clock.Now()}
+	if err := h.mailer.Send(ctx, m); err != nil {
+		h.log.Error("send e-mail", "request_id", requestID(c), "subject", subject, "err", err)
+	}
+}
+
+// plainText turns a rendered templ text component into plain text: entities
+// decoded, each line trimmed (templ folds source newlines into spaces).
+func plainText(s string) string {
+	s = html.UnescapeString(s)
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSpace(l)
+	}
+	return strings.TrimSpace(strings.Join(lines, "\n")) + "\n"
+}
+
+// link builds an absolute link to path with a token query parameter.
+func (h *Handler) link(path, token string) string {
+	return h.cfg.BaseURL + path + "?token=" + url.QueryEscape(token)
+}
+
+// pageMeta is meta plus a CSRF token for the page's forms.
+func (h *Handler) pageMeta(c *fiber.Ctx, title, nav string) views.Meta {
+	h.csrf(c)
+	m := h.meta(c, title)
+	m.Nav = nav
+	return m
+}
+
+// formErrors returns the field errors in err (EINVALID, ECONFLICT with a
+// field) keyed prefix+field, or ok false when err is another kind of error.
+func formErrors(err error, prefix string) (views.FormErrors, bool) {
+	var de *booking.Error
+	if !errors.As(err, &de) {
+		return nil, false
+	}
+	switch de.Code {
+	case booking.EINVALID, booking.ECONFLICT:
+		return views.FormErrors{prefix + de.Field: de.Message}, true
+	}
+	return nil, false
+}
+
+// safeNext keeps a post-login redirect on this site: a path, never //host or a scheme.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return ""
+	}
+	return next
+}
+
+// --- rate limits ---
+
+// Limit allows Max hits per Window.
+type Limit struct {
+	Max    int
+	Window time.Duration
+}
+
+// RateLimits are the limits of the sensitive endpoints, per client IP and per
+// account (e-mail address or user). Counters live in PostgreSQL
+// (rate_limits), so every instance behind a load balancer shares them. The IP
+// is Fiber's c.IP(), which believes X-Forwarded-For only from
+// Config.TrustedProxies.
+type RateLimits struct {
+	LoginIP, LoginAccount       Limit
+	RegisterIP, RegisterAccount Limit
+	ResetIP, ResetAccount       Limit
+	OrderIP, OrderAccount       Limit
+}
+
+// DefaultRateLimits are the production limits.
+func DefaultRateLimits() RateLimits {
+	return RateLimits{
+		LoginIP:         Limit{30, 15 * time.Minute},
+		LoginAccount:    Limit{10, 15 * time.Minute},
+		RegisterIP:      Limit{10, time.Hour},
+		RegisterAccount: Limit{3, time.Hour}, // each attempt e-mails the address
+		ResetIP:         Limit{10, time.Hour},
+		ResetAccount:    Limit{3, time.Hour},
+		OrderIP:         Limit{60, 10 * time.Minute},
+		OrderAccount:    Limit{30, 10 * time.Minute},
+	}
+}
+
+// rateLimit counts a hit on "name:key" and returns an ETOOMANY error (429)
+// once the limit is passed. A zero limit is off.
+func (h *Handler) rateLimit(c *fiber.Ctx, name, key string, l Limit) error {
+	if l.Max <= 0 || key == "" {
+		return nil
+	}
+	hits, err := h.db.HitRateLimit(c.UserContext(), name+":"+strings.ToLower(key), l.Window)
+	if err != nil {
+		return err
+	}
+	if hits > l.Max {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(l.Window.Seconds())))
+		return booking.Errorf(booking.ETOOMANY, "Too many attempts. Please wait %s and try again.", waitText(l.Window))
+	}
+	return nil
+}
+
+func waitText(d time.Duration) string {
+	if d >= time.Hour {
+		return "an hour"
+	}
+	return strconv.Itoa(int(d.Minutes())) + " minutes"
+}
+
+// limitOrders is middleware for the routes that create orders (web checkout
+// and POST /api/v1/orders): per IP and per account (signed-in or API user).
+func (h *Handler) limitOrders(c *fiber.Ctx) error {
+	if err := h.rateLimit(c, "order:ip", c.IP(), h.limits.OrderIP); err != nil {
+		return err
+	}
+	u := h.currentUser(c)
+	if u == nil && isBearer(c) {
+		var err error
+		if u, err = h.apiUser(c); err != nil {
+			return err
+		}
+	}
+	if u != nil {
+		if err := h.rateLimit(c, "order:user", strconv.FormatInt(u.ID, 10), h.limits.OrderAccount); err != nil {
+			return err
+		}
+	}
+	return c.Next()
+}
+
+// PruneRateLimits deletes rate-limit counters older than a day; main runs it periodically.
+func (h *Handler) PruneRateLimits(ctx context.Context) error {
+	_, err := h.db.PruneRateLimits(ctx, h.clock.Now().Add(-24*time.Hour))
+	return err
+}

@@ -1,0 +1,312 @@
+package handlers
+
+import (
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+
+	"marquee/booking"
+	"marquee/db"
+	"marquee/views"
+)
+
+// Sign-up, sign-in, sign-out and the e-mailed links (confirm, reset,
+// invitation). None of them tells whether an address has an account: the
+// same page and message, and a password hash computed either way.
+
+// form returns a copy of a form value: Fiber reuses request memory, and some
+// values outlive the handler (the capture mailer keeps messages).
+func copyForm(c *fiber.Ctx, name string) string { return utils.CopyString(c.FormValue(name)) }
+
+func copyQuery(c *fiber.Ctx, name string) string { return utils.CopyString(c.Query(name)) }
+
+func (h *Handler) registerPage(c *fiber.Ctx) error {
+	if h.currentUser(c) != nil {
+		return c.Redirect("/account", fiber.StatusSeeOther)
+	}
+	return render(c, fiber.StatusOK, views.RegisterPage(h.pageMeta(c, "Create an account", "account"), views.RegisterForm{}, nil))
+}
+
+func (h *Handler) register(c *fiber.Ctx) error {
+	f := views.RegisterForm{Email: booking.NormalizeEmail(copyForm(c, "email")), Name: strings.TrimSpace(copyForm(c, "name"))}
+	password := copyForm(c, "password")
+	if err := h.rateLimit(c, "register:ip", c.IP(), h.limits.RegisterIP); err != nil {
+		return err
+	}
+	invalid := func(err error) error {
+		if errs, ok := formErrors(err, ""); ok {
+			return render(c, fiber.StatusUnprocessableEntity, views.RegisterPage(h.pageMeta(c, "Create an account", "account"), f, errs))
+		}
+		return err
+	}
+	if err := booking.ValidateEmail(f.Email); err != nil {
+		return invalid(err)
+	}
+	if err := booking.ValidateName(f.Name); err != nil {
+		return invalid(err)
+	}
+	if err := booking.ValidatePassword(password, f.Email, f.Name); err != nil {
+		return invalid(err)
+	}
+	if err := h.rateLimit(c, "register:acct", f.Email, h.limits.RegisterAccount); err != nil {
+		return err
+	}
+	hash, err := booking.HashPassword(password, h.pw) // hashed in both cases below: same timing
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	u, err := h.db.CreateUser(ctx, db.NewUser{Email: f.Email, PasswordHash: hash, Name: f.Name})
+	switch {
+	case booking.ErrorCode(err) == booking.ECONFLICT:
+		// The address has an account: tell its owner, not the visitor.
+		existing, err := h.db.UserByEmail(ctx, f.Email)
+		if err != nil {
+			return err
+		}
+		token, err := h.db.CreateAccountToken(ctx, existing.ID, db.TokenReset, "", booking.ResetTokenTTL)
+		if err != nil {
+			return err
+		}
+		d := views.MailLink{Link: h.link("/reset-password", token)}
+		h.sendMail(c, existing.Email, "You already have a Marquee account", views.AlreadyRegisteredMailText(d), views.AlreadyRegisteredMailHTML(d))
+	case err != nil:
+		return err
+	default:
+		if err := h.sendConfirmation(c, u); err != nil {
+			return err
+		}
+	}
+	return render(c, fiber.StatusOK, views.CheckInboxPage(h.pageMeta(c, "Check your inbox", "account"), "Check your inbox", f.Email,
+		"with a link to confirm your address and finish creating your account"))
+}
+
+func (h *Handler) sendConfirmation(c *fiber.Ctx, u *booking.User) error {
+	token, err := h.db.CreateAccountToken(c.UserContext(), u.ID, db.TokenConfirm, "", booking.ConfirmTokenTTL)
+	if err != nil {
+		return err
+	}
+	d := views.MailLink{Name: u.Name, Link: h.link("/confirm-email", token)}
+	h.sendMail(c, u.Email, "Confirm your e-mail address", views.ConfirmMailText(d), views.ConfirmMailHTML(d))
+	return nil
+}
+
+func (h *Handler) loginPage(c *fiber.Ctx) error {
+	next := safeNext(copyQuery(c, "next"))
+	if h.currentUser(c) != nil {
+		return c.Redirect(firstNonEmpty(next, "/account"), fiber.StatusSeeOther)
+	}
+	return render(c, fiber.StatusOK, views.LoginPage(h.pageMeta(c, "Sign in", "account"), views.LoginForm{Next: next}, nil))
+}
+
+func (h *Handler) login(c *fiber.Ctx) error {
+	f := views.LoginForm{Email: booking.NormalizeEmail(copyForm(c, "email")), Remember: copyForm(c, "remember") != "", Next: safeNext(copyForm(c, "next"))}
+	password := copyForm(c, "password")
+	if err := h.rateLimit(c, "login:ip", c.IP(), h.limits.LoginIP); err != nil {
+		return err
+	}
+	if err := h.rateLimit(c, "login:acct", f.Email, h.limits.LoginAccount); err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	u, err := h.db.UserByEmail(ctx, f.Email)
+	if err != nil && booking.ErrorCode(err) != booking.ENOTFOUND {
+		return err
+	}
+	ok := false
+	if u == nil {
+		booking.CheckPassword(password, h.dummyPW) // same work as for a real account
+	} else {
+		ok = booking.CheckPassword(password, u.PasswordHash)
+	}
+	if ok && !u.Confirmed() {
+		// Right password, address not yet proven: send the link again, and
+		// answer like any failure so registration can't be probed.
+		if err := h.sendConfirmation(c, u); err != nil {
+			return err
+		}
+		ok = false
+	}
+	if !ok {
+		errs := views.FormErrors{"": booking.ErrBadCredentials.Message}
+		return render(c, fiber.StatusUnauthorized, views.LoginPage(h.pageMeta(c, "Sign in", "account"), f, errs))
+	}
+	h.sessionOf(c).LogIn(u.ID, u.SessionVersion, f.Remember)
+	c.Locals(localAccount, u)
+	if u.Role.AtLeast(booking.RoleStaff) {
+		h.audit(c, "staff.login", u.Email, map[string]any{"ip": c.IP()})
+	}
+	return c.Redirect(firstNonEmpty(f.Next, "/"), fiber.StatusSeeOther)
+}
+
+func firstNonEmpty(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func (h *Handler) logout(c *fiber.Ctx) error {
+	h.sessionOf(c).LogOut()
+	return c.Redirect("/", fiber.StatusSeeOther)
+}
+
+func (h *Handler) forgotPage(c *fiber.Ctx) error {
+	return render(c, fiber.StatusOK, views.ForgotPage(h.pageMeta(c, "Reset your password", "account"), "", nil))
+}
+
+func (h *Handler) forgot(c *fiber.Ctx) error {
+	email := booking.NormalizeEmail(copyForm(c, "email"))
+	if err := h.rateLimit(c, "reset:ip", c.IP(), h.limits.ResetIP); err != nil {
+		return err
+	}
+	if err := booking.ValidateEmail(email); err != nil {
+		errs, _ := formErrors(err, "")
+		return render(c, fiber.StatusUnprocessableEntity, views.ForgotPage(h.pageMeta(c, "Reset your password", "account"), email, errs))
+	}
+	if err := h.rateLimit(c, "reset:acct", email, h.limits.ResetAccount); err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	u, err := h.db.UserByEmail(ctx, email)
+	switch {
+	case booking.ErrorCode(err) == booking.ENOTFOUND:
+		// Nothing to send; the answer is the same.
+	case err != nil:
+		return err
+	default:
+		token, err := h.db.CreateAccountToken(ctx, u.ID, db.TokenReset, "", booking.ResetTokenTTL)
+		if err != nil {
+			return err
+		}
+		d := views.MailLink{Name: u.Name, Link: h.link("/reset-password", token)}
+		h.sendMail(c, u.Email, "Reset your Marquee password", views.ResetMailText(d), views.ResetMailHTML(d))
+	}
+	return render(c, fiber.StatusOK, views.CheckInboxPage(h.pageMeta(c, "Check your inbox", "account"), "Check your inbox", email,
+		"with a link to choose a new password"))
+}
+
+func (h *Handler) resetPage(c *fiber.Ctx) error {
+	token := copyQuery(c, "token")
+	if _, err := h.db.CheckAccountToken(c.UserContext(), token, db.TokenReset); err != nil {
+		return err
+	}
+	return render(c, fiber.StatusOK, views.ResetPage(h.pageMeta(c, "Choose a new password", "account"), token, nil))
+}
+
+func (h *Handler) reset(c *fiber.Ctx) error {
+	token, password := copyForm(c, "token"), copyForm(c, "password")
+	if err := h.rateLimit(c, "reset:ip", c.IP(), h.limits.ResetIP); err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	u, err := h.db.CheckAccountToken(ctx, token, db.TokenReset)
+	if err != nil {
+		return err
+	}
+	if err := booking.ValidatePassword(password, u.Email, u.Name); err != nil {
+		errs, _ := formErrors(err, "")
+		return render(c, fiber.StatusUnprocessableEntity, views.ResetPage(h.pageMeta(c, "Choose a new password", "account"), token, errs))
+	}
+	hash, err := booking.HashPassword(password, h.pw)
+	if err != nil {
+		return err
+	}
+	u, err = h.db.ResetPassword(ctx, token, hash)
+	if err != nil {
+		return err
+	}
+	s := h.sessionOf(c)
+	s.LogIn(u.ID, u.SessionVersion, false)
+	s.SetFlash("Your password has been changed. You're signed in.")
+	return c.Redirect("/account", fiber.StatusSeeOther)
+}
+
+func (h *Handler) confirmEmailPage(c *fiber.Ctx) error {
+	token := copyQuery(c, "token")
+	if _, err := h.db.CheckAccountToken(c.UserContext(), token, db.TokenConfirm); err != nil {
+		return err
+	}
+	return render(c, fiber.StatusOK, views.ConfirmPage(h.pageMeta(c, "Confirm your address", "account"), "Confirm your e-mail address",
+		"One click to confirm your address and sign in.", "/confirm-email", token, "Confirm my address"))
+}
+
+func (h *Handler) confirmEmail(c *fiber.Ctx) error {
+	u, err := h.db.ConfirmEmail(c.UserContext(), copyForm(c, "token"))
+	if err != nil {
+		return err
+	}
+	s := h.sessionOf(c)
+	s.LogIn(u.ID, u.SessionVersion, false)
+	s.SetFlash("Your address is confirmed. Welcome to Marquee!")
+	return c.Redirect("/account", fiber.StatusSeeOther)
+}
+
+func (h *Handler) confirmEmailChangePage(c *fiber.Ctx) error {
+	token := copyQuery(c, "token")
+	if _, err := h.db.CheckAccountToken(c.UserContext(), token, db.TokenEmailChange); err != nil {
+		return err
+	}
+	return render(c, fiber.StatusOK, views.ConfirmPage(h.pageMeta(c, "Confirm your new address", "account"), "Confirm your new e-mail address",
+		"One click and this becomes the address of your account.", "/confirm-email-change", token, "Use this address"))
+}
+
+func (h *Handler) confirmEmailChange(c *fiber.Ctx) error {
+	u, old, err := h.db.ChangeEmail(c.UserContext(), copyForm(c, "token"))
+	if err != nil {
+		return err
+	}
+	d := views.MailLink{Name: u.Name, Link: h.cfg.BaseURL + "/forgot-password",
+		Extra: "The e-mail address of your Marquee account was changed to " + u.Email + "."}
+	h.sendMail(c, old, "Your Marquee e-mail address was changed", views.NoticeMailText(d), views.NoticeMailHTML(d))
+	s := h.sessionOf(c)
+	s.SetFlash("Your e-mail address is now " + u.Email + ".")
+	if s.UserID() == u.ID {
+		return c.Redirect("/account", fiber.StatusSeeOther)
+	}
+	return c.Redirect("/login", fiber.StatusSeeOther)
+}
+
+func (h *Handler) invitePage(c *fiber.Ctx) error {
+	token := copyQuery(c, "token")
+	inv, err := h.db.InvitationByToken(c.UserContext(), token)
+	if err != nil {
+		return err
+	}
+	return render(c, fiber.StatusOK, views.InvitePage(h.pageMeta(c, "Join the team", "account"), inv.Email, views.RoleLabel(inv.Role), token, "", nil))
+}
+
+func (h *Handler) acceptInvite(c *fiber.Ctx) error {
+	token, name, password := copyForm(c, "token"), strings.TrimSpace(copyForm(c, "name")), copyForm(c, "password")
+	ctx := c.UserContext()
+	inv, err := h.db.InvitationByToken(ctx, token)
+	if err != nil {
+		return err
+	}
+	err = booking.ValidateName(name)
+	if err == nil {
+		err = booking.ValidatePassword(password, inv.Email, name)
+	}
+	if err != nil {
+		errs, ok := formErrors(err, "")
+		if !ok {
+			return err
+		}
+		return render(c, fiber.StatusUnprocessableEntity, views.InvitePage(h.pageMeta(c, "Join the team", "account"), inv.Email, views.RoleLabel(inv.Role), token, name, errs))
+	}
+	hash, err := booking.HashPassword(password, h.pw)
+	if err != nil {
+		return err
+	}
+	u, inv, err := h.db.AcceptInvitation(ctx, token, name, hash)
+	if err != nil {
+		return err
+	}
+	c.Locals(localAccount, u)
+	h.audit(c, "staff.invitation_accepted", u.Email, map[string]any{"role": inv.Role})
+	s := h.sessionOf(c)
+	s.LogIn(u.ID, u.SessionVersion, false)
+	s.SetFlash("Welcome to the team!")
+	return c.Redirect("/boxoffice", fiber.StatusSeeOther)
+}

@@ -1,0 +1,296 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"marquee/booking"
+	"marquee/db"
+	"marquee/views"
+)
+
+// Seat map snapshots. The 200-seat map is the hottest page of the site, so
+// each instance keeps, per showtime, an in-memory snapshot of its claims and
+// its pre-rendered map, and refreshes it when PostgreSQL says the showtime's
+// claims changed (db.ChannelSeats, sent by triggers in the transaction of the
+// change), at most every seatReloadEvery, with seatSnapshotTTL as a safety net.
+// After a notifier reconnect everything counts as changed.
+//
+// The snapshot is only ever used to show seats and to refuse a seat already
+// known to be taken. A hold is granted by the database alone.
+const (
+	seatSnapshotTTL  = 2 * time.Second
+	seatReloadEvery  = 20 * time.Millisecond // under a burst of changes, serve data at most this old
+	seatStaticTTL    = time.Minute           // showtime, layout, prices: also dropped on catalogue changes
+	seatEventsMaxHz  = 4                     // SSE: at most this many "changed" events per second per client
+	seatCacheMaxShow = 2048
+)
+
+// showStatic is what rarely changes: the showtime, its layout pre-rendered, its prices.
+type showStatic struct {
+	info   booking.ShowtimeInfo
+	layout *booking.Layout
+	smap   *views.SeatMap
+	card   booking.PriceCard
+	zones  []booking.ZonePrice
+	loaded time.Time
+}
+
+// seatSnapshot is a showtime's claims at one moment. Immutable once stored.
+type seatSnapshot struct {
+	static *showStatic
+	claims map[int64]booking.Claim // by seat id
+	loaded time.Time               // wall time
+}
+
+type showEntry struct {
+	load  sync.Mutex // one reload at a time per showtime
+	snap  atomic.Pointer[seatSnapshot]
+	dirty atomic.Bool
+	stale atomic.Bool // static part must be reloaded
+}
+
+// seatCache holds the snapshots and fans change events out to SSE clients.
+type seatCache struct {
+	db *db.DB
+	// live is true when a change feed keeps snapshots fresh; without one every
+	// read reloads the claims (tests without a notifier stay exact).
+	live bool
+	// wall is the real clock for cache freshness (operational, not business time).
+	wall func() time.Time
+
+	mu    sync.Mutex
+	shows map[int64]*showEntry
+	subs  map[int64]map[chan struct{}]struct{}
+	done  chan struct{}
+}
+
+func newSeatCache(store *db.DB) *seatCache {
+	return &seatCache{db: store, wall: time.Now, shows: map[int64]*showEntry{},
+		subs: map[int64]map[chan struct{}]struct{}{}, done: make(chan struct{})}
+}
+
+func (c *seatCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	select {
+	case <-c.done:
+	default:
+		close(c.done)
+	}
+}
+
+func (c *seatCache) entry(id int64) *showEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.shows[id]
+	if !ok {
+		if len(c.shows) >= seatCacheMaxShow {
+			c.shows = map[int64]*showEntry{}
+		}
+		e = &showEntry{}
+		c.shows[id] = e
+	}
+	return e
+}
+
+// get returns a snapshot of the showtime, fresh enough to show. force skips
+// the cache (after a refused hold, to show the truth).
+func (c *seatCache) get(ctx context.Context, id int64, force bool) (*seatSnapshot, error) {
+	e := c.entry(id)
+	now := c.wall()
+	s := e.snap.Load()
+	if s != nil && c.live && !force && !e.stale.Load() {
+		age := now.Sub(s.loaded)
+		if age < seatReloadEvery || (!e.dirty.Load() && age < seatSnapshotTTL) {
+			return s, nil
+		}
+	}
+	e.load.Lock()
+	defer e.load.Unlock()
+	if cur := e.snap.Load(); cur != nil && cur != s && c.live && !e.dirty.Load() && !e.stale.Load() {
+		return cur, nil // reloaded by someone else while we waited
+	}
+	return c.reload(ctx, id, e)
+}
+
+// reload reads the claims (and the static part when needed). Call with e.load held.
+func (c *seatCache) reload(ctx context.Context, id int64, e *showEntry) (*seatSnapshot, error) {
+	now := c.wall()
+	e.dirty.Store(false) // notifications arriving during the query mark it again
+	var st *showStatic
+	if cur := e.snap.Load(); cur != nil && !e.stale.Load() && now.Sub(cur.static.loaded) < seatStaticTTL {
+		st = cur.static
+	} else {
+		e.stale.Store(false)
+		var err error
+		if st, err = c.loadStatic(ctx, id); err != nil {
+			e.stale.Store(true)
+			return nil, err
+		}
+	}
+	list, err := c.db.Claims(ctx, id)
+	if err != nil {
+		e.dirty.Store(true)
+		return nil, err
+	}
+	s := &seatSnapshot{static: st, claims: make(map[int64]booking.Claim, len(list)), loaded: now}
+	for _, cl := range list {
+		s.claims[cl.SeatID] = cl
+	}
+	e.snap.Store(s)
+	return s, nil
+}
+
+func (c *seatCache) loadStatic(ctx context.Context, id int64) (*showStatic, error) {
+	info, err := c.db.ShowtimeInfo(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	seats, err := c.db.AuditoriumSeats(ctx, info.Showtime.AuditoriumID)
+	if err != nil {
+		return nil, err
+	}
+	card, err := c.db.PriceCard(ctx, info.Showtime.PriceCardID)
+	if err != nil {
+		return nil, err
+	}
+	l := booking.NewLayout(seats)
+	smap, err := views.NewSeatMap(id, l)
+	if err != nil {
+		return nil, fmt.Errorf("render seat map of showtime %d: %w", id, err)
+	}
+	return &showStatic{info: info, layout: l, smap: smap, card: card, zones: card.Zones(smap.Kinds), loaded: c.wall()}, nil
+}
+
+// apply records a change this instance made (a granted hold, a release) in
+// the snapshot at once, so the response shows it; the notification that
+// follows reloads the truth anyway.
+func (c *seatCache) apply(id int64, fn func(claims map[int64]booking.Claim)) {
+	e := c.entry(id)
+	e.load.Lock()
+	defer e.load.Unlock()
+	cur := e.snap.Load()
+	if cur == nil {
+		return
+	}
+	next := &seatSnapshot{static: cur.static, claims: make(map[int64]booking.Claim, len(cur.claims)+4), loaded: cur.loaded}
+	for k, v := range cur.claims {
+		next.claims[k] = v
+	}
+	fn(next.claims)
+	e.snap.Store(next)
+}
+
+// changed marks a showtime's claims as changed and wakes its SSE clients.
+func (c *seatCache) changed(id int64) {
+	c.mu.Lock()
+	e := c.shows[id]
+	subs := c.subs[id]
+	for ch := range subs {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+	c.mu.Unlock()
+	if e != nil {
+		e.dirty.Store(true)
+	}
+}
+
+// changedAll marks everything as changed (catalogue change, reconnect).
+func (c *seatCache) changedAll(static bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, e := range c.shows {
+		e.dirty.Store(true)
+		if static {
+			e.stale.Store(true)
+		}
+	}
+	for _, subs := range c.subs {
+		for ch := range subs {
+			select {
+			case ch <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
+// subscribe returns a channel woken (coalesced) when the showtime's seats change.
+func (c *seatCache) subscribe(id int64) (<-chan struct{}, func()) {
+	ch := make(chan struct{}, 1)
+	c.mu.Lock()
+	if c.subs[id] == nil {
+		c.subs[id] = map[chan struct{}]struct{}{}
+	}
+	c.subs[id][ch] = struct{}{}
+	c.mu.Unlock()
+	var once sync.Once
+	return ch, func() {
+		once.Do(func() {
+			c.mu.Lock()
+			delete(c.subs[id], ch)
+			if len(c.subs[id]) == 0 {
+				delete(c.subs, id)
+			}
+			c.mu.Unlock()
+		})
+	}
+}
+
+// follow keeps the snapshots fresh from the change feed until the cache closes.
+func (c *seatCache) follow(feed ChangeFeed) {
+	c.live = true
+	seats, stopSeats := feed.Subscribe(db.ChannelSeats)
+	catalog, stopCatalog := feed.Subscribe(db.ChannelCatalog)
+	go func() {
+		defer stopSeats()
+		defer stopCatalog()
+		for {
+			select {
+			case <-c.done:
+				return
+			case n := <-seats:
+				if n.Reconnected {
+					c.changedAll(true)
+					continue
+				}
+				if id, err := strconv.ParseInt(n.Payload, 10, 64); err == nil {
+					c.changed(id)
+				}
+			case <-catalog:
+				c.changedAll(true)
+			}
+		}
+	}()
+}
+
+// states returns how each seat of the layout looks to the viewer with cart at
+// now, and the viewer's own live and expired holds.
+func (s *seatSnapshot) states(cart string, now time.Time) (states []booking.SeatState, mine, expired []booking.Claim) {
+	l := s.static.layout
+	states = make([]booking.SeatState, len(l.Seats))
+	for i, seat := range l.Seats {
+		cl, ok := s.claims[seat.ID]
+		if !ok {
+			states[i] = booking.StateFree
+			continue
+		}
+		states[i] = cl.StateFor(cart, now)
+		if cart != "" && cl.CartID == cart && cl.OrderID == 0 {
+			if states[i] == booking.StateMine {
+				mine = append(mine, cl)
+			} else if !cl.Live(now) {
+				expired = append(expired, cl)
+			}
+		}
+	}
+	return states, mine, expired
+}

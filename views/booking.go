@@ -1,0 +1,109 @@
+package views
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"marquee/booking"
+)
+
+// ShowtimeView is the booking page of one showtime.
+type ShowtimeView struct {
+	Info    booking.ShowtimeInfo
+	Sales   booking.Sales
+	Map     *SeatMap
+	States  []booking.SeatState // per Map.Layout.Seats, for this viewer
+	Zones   []booking.ZonePrice
+	Summary SummaryView
+	CSRF    string
+	Max     int
+}
+
+// SummaryView is the viewer's selection: seats, ticket types, totals, hold timer.
+type SummaryView struct {
+	ShowtimeID  int64
+	Quote       booking.Quote
+	TicketTypes []booking.TicketType
+	// Remaining is the time left on the hold (whole seconds), 0 when nothing is held.
+	Remaining int
+	// Expired says the viewer's hold ran out (seats back on sale).
+	Expired bool
+	Open    bool // sales open: checkout possible
+	CSRF    string
+	Email   string
+	OOB     bool
+	Max     int
+}
+
+func (v ShowtimeView) path(suffix string) string {
+	return "/showtimes/" + strconv.FormatInt(v.Info.Showtime.ID, 10) + suffix
+}
+
+func (v SummaryView) path(suffix string) string {
+	return "/showtimes/" + strconv.FormatInt(v.ShowtimeID, 10) + suffix
+}
+
+// LocalStart is the start in the theatre's zone, e.g. "Wed 25 Nov, 19:30".
+func (v ShowtimeView) LocalStart() string {
+	loc := v.Info.Theatre.Location()
+	return Day(v.Info.Showtime.StartsAt, loc) + ", " + Clock(v.Info.Showtime.StartsAt, loc)
+}
+
+// Countdown formats seconds as m:ss.
+func Countdown(sec int) string {
+	if sec < 0 {
+		sec = 0
+	}
+	return fmt.Sprintf("%d:%02d", sec/60, sec%60)
+}
+
+func zoneLabel(z booking.ZonePrice) string {
+	if z.MinCents == z.MaxCents {
+		return Money(z.MinCents)
+	}
+	return Money(z.MinCents) + "–" + Money(z.MaxCents)
+}
+
+func seatLegendClass(kind string) string {
+	return seatClass(SeatView{Seat: booking.Seat{Kind: kind}, State: booking.StateFree})
+}
+
+func stateLegendClass(s booking.SeatState) string {
+	return seatClass(SeatView{Seat: booking.Seat{Kind: booking.SeatStandard}, State: s})
+}
+
+func bannerClass(s booking.Sales) string {
+	switch s.State {
+	case booking.SalesClosingSoon:
+		return "mt-4 rounded-lg border border-amber-400/50 bg-amber-400/10 text-amber-200 px-4 py-3"
+	default:
+		return "mt-4 rounded-lg border border-red-500/50 bg-red-500/10 text-red-200 px-4 py-3"
+	}
+}
+
+func quantities(max int) []string {
+	out := make([]string, 0, max)
+	for i := 1; i <= max; i++ {
+		out = append(out, strconv.Itoa(i))
+	}
+	return out
+}
+
+func seatValue(id int64) string { return strconv.FormatInt(id, 10) }
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// OrderView is an order's page.
+type OrderView struct {
+	Order     booking.Order
+	Info      booking.ShowtimeInfo
+	Remaining int // seconds left to pay, 0 when not pending
+	Now       time.Time
+}
+
+// LocalStart is the showtime's start in the theatre's zone.
+func (v OrderView) LocalStart() string {
+	loc := v.Info.Theatre.Location()
+	return Day(v.Info.Showtime.StartsAt, loc) + ", " + Clock(v.Info.Showtime.StartsAt, loc)
+}

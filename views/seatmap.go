@@ -1,0 +1,259 @@
+package views
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/a-h/templ"
+
+	"marquee/booking"
+)
+
+// SeatMap is the HTML of one showtime's seat map, rendered once for every
+// seat in every state. Drawing the map for a request is then a matter of
+// copying bytes: the map is the hottest page of the site and its layout
+// never changes while the showtime is on sale. It is immutable once built.
+type SeatMap struct {
+	ShowtimeID int64
+	Layout     *booking.Layout
+	rows       []mapRow
+	// per layout seat index and state: the map button, the same with
+	// hx-swap-oob, the list item and the same with hx-swap-oob.
+	button, buttonOOB, item, itemOOB [][numStates][]byte
+	// Kinds present in the auditorium (legend).
+	Kinds map[string]bool
+}
+
+type mapRow struct {
+	Label string
+	Gap   bool  // an empty line (cross aisle) before this row
+	Cells []int // seat index, or -1 for an aisle or gap
+	Seats []int // seat indexes of the row, for the list
+}
+
+const numStates = 4
+
+func stateIndex(s booking.SeatState) int {
+	switch s {
+	case booking.StateMine:
+		return 1
+	case booking.StateHeld:
+		return 2
+	case booking.StateSold:
+		return 3
+	default:
+		return 0
+	}
+}
+
+var allStates = [numStates]booking.SeatState{booking.StateFree, booking.StateMine, booking.StateHeld, booking.StateSold}
+
+// SeatView is one seat as a map button or list item shows it.
+type SeatView struct {
+	ShowtimeID int64
+	Seat       booking.Seat
+	State      booking.SeatState
+	OOB        bool
+}
+
+// ID is the button's element id.
+func (s SeatView) ID() string { return "seat-" + strconv.FormatInt(s.Seat.ID, 10) }
+
+// ItemID is the list item's element id.
+func (s SeatView) ItemID() string { return "ls-" + strconv.FormatInt(s.Seat.ID, 10) }
+
+// Value is the form value naming the seat.
+func (s SeatView) Value() string { return strconv.FormatInt(s.Seat.ID, 10) }
+
+// AriaLabel reads e.g. "Row F, seat 12, premium, available".
+func (s SeatView) AriaLabel() string {
+	return fmt.Sprintf("Row %s, seat %d, %s, %s", s.Seat.Row, s.Seat.Number, KindName(s.Seat.Kind), StateName(s.State))
+}
+
+// KindName is a seat kind in words.
+func KindName(kind string) string {
+	switch kind {
+	case booking.SeatWheelchair:
+		return "wheelchair space"
+	case booking.SeatCompanion:
+		return "companion seat"
+	default:
+		return kind
+	}
+}
+
+// StateName is a seat state in words.
+func StateName(s booking.SeatState) string {
+	switch s {
+	case booking.StateMine:
+		return "selected by you"
+	case booking.StateHeld:
+		return "held by someone else"
+	case booking.StateSold:
+		return "sold"
+	default:
+		return "available"
+	}
+}
+
+// NewSeatMap renders every seat of layout in every state.
+func NewSeatMap(showtimeID int64, l *booking.Layout) (*SeatMap, error) {
+	m := &SeatMap{ShowtimeID: showtimeID, Layout: l, Kinds: map[string]bool{}}
+	n := len(l.Seats)
+	m.button = make([][numStates][]byte, n)
+	m.buttonOOB = make([][numStates][]byte, n)
+	m.item = make([][numStates][]byte, n)
+	m.itemOOB = make([][numStates][]byte, n)
+	ctx := context.Background()
+	var buf bytes.Buffer
+	render := func(c templ.Component) ([]byte, error) {
+		buf.Reset()
+		if err := c.Render(ctx, &buf); err != nil {
+			return nil, err
+		}
+		return append([]byte(nil), buf.Bytes()...), nil
+	}
+	var err error
+	for i, s := range l.Seats {
+		m.Kinds[s.Kind] = true
+		for si, st := range allStates {
+			v := SeatView{ShowtimeID: showtimeID, Seat: s, State: st}
+			if m.button[i][si], err = render(seatButton(v)); err != nil {
+				return nil, err
+			}
+			if m.item[i][si], err = render(seatItem(v)); err != nil {
+				return nil, err
+			}
+			v.OOB = true
+			if m.buttonOOB[i][si], err = render(seatButton(v)); err != nil {
+				return nil, err
+			}
+			if m.itemOOB[i][si], err = render(seatItem(v)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	prevY := l.MinY - 1
+	for _, seats := range l.Rows() {
+		y := seats[0].Y
+		r := mapRow{Label: seats[0].Row, Gap: y > prevY+1 && prevY >= l.MinY}
+		prevY = y
+		byX := map[int]int{}
+		for _, s := range seats {
+			idx, _ := l.Index(s.ID)
+			byX[s.X] = idx
+			r.Seats = append(r.Seats, idx)
+		}
+		for x := l.MinX; x <= l.MaxX; x++ {
+			if idx, ok := byX[x]; ok {
+				r.Cells = append(r.Cells, idx)
+			} else {
+				r.Cells = append(r.Cells, -1)
+			}
+		}
+		m.rows = append(m.rows, r)
+	}
+	return m, nil
+}
+
+var gapCell = []byte(`<span class="seat-gap w-7 h-7 shrink-0" aria-hidden="true"></span>`)
+
+// rowCells writes the cells of one row for the given seat states.
+func (m *SeatMap) rowCells(r mapRow, states []booking.SeatState) templ.Component {
+	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+		for _, idx := range r.Cells {
+			var b []byte
+			if idx < 0 {
+				b = gapCell
+			} else {
+				b = m.button[idx][stateIndex(states[idx])]
+			}
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// rowItems writes the list items of one row.
+func (m *SeatMap) rowItems(r mapRow, states []booking.SeatState) templ.Component {
+	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+		for _, idx := range r.Seats {
+			if _, err := w.Write(m.item[idx][stateIndex(states[idx])]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Changed writes out-of-band swaps for the given seats: their map button and
+// list item in their new state.
+func (m *SeatMap) Changed(seatIDs []int64, states []booking.SeatState) templ.Component {
+	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+		for _, id := range seatIDs {
+			idx, ok := m.Layout.Index(id)
+			if !ok {
+				continue
+			}
+			si := stateIndex(states[idx])
+			if _, err := w.Write(m.buttonOOB[idx][si]); err != nil {
+				return err
+			}
+			if _, err := w.Write(m.itemOOB[idx][si]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func seatClass(s SeatView) string {
+	base := "seat w-7 h-7 shrink-0 rounded-t-lg text-[10px] leading-none font-semibold focus:outline-none focus-visible:ring-2 focus-visible:ring-offset-2 focus-visible:ring-offset-stone-950 focus-visible:ring-amber-300 "
+	switch s.State {
+	case booking.StateMine:
+		return base + "bg-amber-400 text-stone-950 ring-2 ring-amber-200"
+	case booking.StateHeld:
+		return base + "bg-stone-800 text-stone-500 cursor-not-allowed"
+	case booking.StateSold:
+		return base + "bg-stone-900 text-stone-700 cursor-not-allowed"
+	}
+	switch s.Seat.Kind {
+	case booking.SeatPremium:
+		return base + "bg-violet-500 text-violet-950 hover:bg-amber-300"
+	case booking.SeatWheelchair:
+		return base + "bg-sky-400 text-sky-950 hover:bg-amber-300"
+	case booking.SeatCompanion:
+		return base + "bg-sky-700 text-sky-50 hover:bg-amber-300"
+	default:
+		return base + "bg-stone-400 text-stone-900 hover:bg-amber-300"
+	}
+}
+
+func seatText(s SeatView) string {
+	switch s.Seat.Kind {
+	case booking.SeatWheelchair:
+		return "♿"
+	default:
+		return strconv.Itoa(s.Seat.Number)
+	}
+}
+
+// seatAction is the form field a click sends: hold a free seat, release one's own.
+func seatAction(s SeatView) string {
+	if s.State == booking.StateMine {
+		return "release"
+	}
+	return "hold"
+}
+
+func oobAttr(oob bool) templ.Attributes {
+	if oob {
+		return templ.Attributes{"hx-swap-oob": "true"}
+	}
+	return templ.Attributes{}
+}
