@@ -94,6 +94,7 @@ func (db *DB) ListMovies(ctx context.Context, f booking.CatalogFilter, now time.
 			WHERE s.movie_id = m.id
 			  AND s.status = 'scheduled'
 			  AND s.sales_close_at > $5
+			  AND s.starts_at > $5::timestamptz - interval '1 day' -- index range, as in MovieShowtimes
 			  AND ($3::bigint = 0 OR a.theatre_id = $3)
 			  AND ($4::date IS NULL OR (s.starts_at AT TIME ZONE t.time_zone)::date = $4::date)))
 		ORDER BY m.title, m.id

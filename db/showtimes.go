@@ -57,6 +57,9 @@ func (db *DB) MovieShowtimes(ctx context.Context, movieID int64, now time.Time, 
 		WHERE s.movie_id = $1
 		  AND s.status = 'scheduled'
 		  AND s.sales_close_at > $2
+		  -- sales close at most a day after the start: bounds the index range
+		  -- so the history of past showtimes is never scanned
+		  AND s.starts_at > $2::timestamptz - interval '1 day'
 		  AND s.starts_at < $2::timestamptz + make_interval(days => $3)
 		ORDER BY t.name, t.id, s.starts_at, a.name`,
 		movieID, now, days)

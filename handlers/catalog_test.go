@@ -543,3 +543,21 @@ func TestAPICheckerRejectsMismatch(t *testing.T) {
 		}
 	}
 }
+
+// "Today" is the earliest local date among the theatres, or the chosen theatre's.
+func TestWhatsOnTodayAcrossZones(t *testing.T) {
+	e := newCatalogEnv(t)
+	e.clock.Set(time.Date(2026, 11, 26, 5, 30, 0, 0, time.UTC)) // 00:30 in New York, 21:30 in Los Angeles
+	_, doc := e.get("/")
+	if got := doc.Find(`[data-testid="whats-on"]`).AttrOr("data-date", ""); got != "2026-11-25" {
+		t.Errorf("default date = %q, want Los Angeles' 2026-11-25", got)
+	}
+	ts, _ := e.db.Theatres(context.Background())
+	_, doc = e.get("/?theatre=" + itoa(ts[0].ID)) // Downtown, New York
+	if got := doc.Find(`[data-testid="whats-on"]`).AttrOr("data-date", ""); got != "2026-11-26" {
+		t.Errorf("New York's date = %q, want 2026-11-26", got)
+	}
+	if first := doc.Find(`[data-testid="day-link"]`).First().AttrOr("data-date", ""); first != "2026-11-26" {
+		t.Errorf("first day link = %q", first)
+	}
+}
