@@ -30,6 +30,9 @@ var orderTransitions = map[string][]string{
 	OrderPendingPayment:    {OrderPaid, OrderExpired, OrderFailed},
 	OrderPaid:              {OrderPartiallyRefunded, OrderCancelled, OrderRefunded},
 	OrderPartiallyRefunded: {OrderPartiallyRefunded, OrderCancelled, OrderRefunded},
+	// Late payment: money that arrives after the hold lapsed re-takes the same
+	// seats (→ paid), or is refunded when they are gone (→ failed).
+	OrderExpired: {OrderPaid, OrderFailed},
 }
 
 // OrderStatuses lists every status, for validation and documentation.
@@ -110,6 +113,8 @@ type OrderItem struct {
 	TicketType string `db:"ticket_type" json:"ticketType"`
 	PriceCents int64  `db:"price_cents" json:"priceCents"`
 	Status     string `db:"status" json:"status"`
+	// CheckedInAt is when the seat's ticket was scanned at the door (nil: not yet).
+	CheckedInAt *time.Time `db:"checked_in_at" json:"checkedInAt,omitempty"`
 }
 
 // Label is the seat's name, e.g. "F12".

@@ -96,6 +96,8 @@ func TestOrderStateMachine(t *testing.T) {
 		{OrderPartiallyRefunded, OrderPartiallyRefunded}: true,
 		{OrderPartiallyRefunded, OrderRefunded}:          true,
 		{OrderPartiallyRefunded, OrderCancelled}:         true,
+		{OrderExpired, OrderPaid}:                        true, // late payment, seats re-taken
+		{OrderExpired, OrderFailed}:                      true, // late payment, seats gone: refunded
 	}
 	for _, from := range OrderStatuses {
 		for _, to := range OrderStatuses {

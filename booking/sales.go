@@ -50,9 +50,9 @@ func SalesAt(st Showtime, now time.Time, set Settings) Sales {
 		s.State = SalesOpen
 		if s.Remaining <= set.ClosingSoon {
 			s.State = SalesClosingSoon
-			s.Banner = fmt.Sprintf("Hurry: online sales close in %s.", humanDuration(s.Remaining))
+			s.Banner = fmt.Sprintf("Hurry: online sales close in %s.", durationWords(s.Remaining))
 			if !now.Before(st.StartsAt) {
-				s.Banner = fmt.Sprintf("This show has started; online sales close in %s.", humanDuration(s.Remaining))
+				s.Banner = fmt.Sprintf("This show has started; online sales close in %s.", durationWords(s.Remaining))
 			}
 		}
 	}
@@ -83,8 +83,8 @@ func ErrSalesClosed(s Sales) *Error {
 	return Errorf(EGONE, "%s", msg)
 }
 
-// humanDuration writes a duration for people: "12 minutes", "1 minute", "40 seconds", "2 hours 5 minutes".
-func humanDuration(d time.Duration) string {
+// durationWords writes a duration for people: "12 minutes", "1 minute", "40 seconds", "2 hours 5 minutes".
+func durationWords(d time.Duration) string {
 	if d < time.Minute {
 		s := int(d.Round(time.Second) / time.Second)
 		return plural(s, "second")

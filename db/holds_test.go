@@ -247,8 +247,8 @@ func TestCheckoutExpiryAndTransitions(t *testing.T) {
 		t.Fatalf("claims after sweep: %v", cs)
 	}
 	// Transitions go through the state machine.
-	if err := d.TransitionOrder(ctx, o.ID, booking.OrderPaid, now); booking.ErrorCode(err) != booking.ECONFLICT {
-		t.Fatalf("expired → paid: %v", err)
+	if err := d.TransitionOrder(ctx, o.ID, booking.OrderRefunded, now); booking.ErrorCode(err) != booking.ECONFLICT {
+		t.Fatalf("expired → refunded: %v", err)
 	}
 	if _, err := hold(d, s, "cart", now.Add(11*time.Minute), s.SeatIDs[10]); err != nil {
 		t.Fatal(err)

@@ -248,7 +248,7 @@ func (db *DB) OrderByCode(ctx context.Context, code string) (booking.Order, erro
 	}
 	o.Items = []booking.OrderItem{}
 	if err := db.selectAll(ctx, &o.Items, `
-		SELECT i.order_id, i.showtime_id, i.seat_id, s.row_label, s.number, s.kind, i.ticket_type, i.price_cents, i.status
+		SELECT i.order_id, i.showtime_id, i.seat_id, s.row_label, s.number, s.kind, i.ticket_type, i.price_cents, i.status, i.checked_in_at
 		FROM order_items i
 		JOIN seats s ON s.id = i.seat_id
 		WHERE i.order_id = $1
@@ -311,4 +311,24 @@ func (db *DB) ExpireOrders(ctx context.Context, now time.Time) (int, error) {
 		return 0, fmt.Errorf("expire orders: %w", err)
 	}
 	return n, nil
+}
+
+// IdempotentOrder returns the order a user created earlier with this
+// Idempotency-Key and its request fingerprint; ENOTFOUND when there is none.
+func (db *DB) IdempotentOrder(ctx context.Context, userID int64, key string) (booking.Order, string, error) {
+	var r struct {
+		Code        string  `db:"code"`
+		Fingerprint *string `db:"idempotency_fingerprint"`
+	}
+	if err := db.get(ctx, &r, `
+		SELECT code, idempotency_fingerprint FROM orders
+		WHERE user_id = $1 AND idempotency_key = $2`, userID, key); err != nil {
+		return booking.Order{}, "", fmt.Errorf("idempotency key: %w", err)
+	}
+	o, err := db.OrderByCode(ctx, r.Code)
+	fp := ""
+	if r.Fingerprint != nil {
+		fp = *r.Fingerprint
+	}
+	return o, fp, err
 }

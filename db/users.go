@@ -230,7 +230,6 @@ func hashSecret(plain string) []byte {
 // isNotFound reports whether err is the domain's ENOTFOUND.
 func isNotFound(err error) bool { return booking.ErrorCode(err) == booking.ENOTFOUND }
 
-
 // prefixed qualifies each column of a comma-separated list with a table alias.
 func prefixed(alias, cols string) string {
 	parts := strings.Split(cols, ",")

@@ -108,8 +108,7 @@ func (h *Handler) changePassword(c *fiber.Ctx) error {
 		return h.accountInvalid(c, "password", err, nil)
 	}
 	if err := booking.ValidatePassword(next, u.Email, u.Name); err != nil {
-		err.(*booking.Error).Field = "new_password"
-		return h.accountInvalid(c, "password", err, nil)
+		return h.accountInvalid(c, "password", booking.Invalid("new_password", "%s", booking.ErrorMessage(err)), nil)
 	}
 	hash, err := booking.HashPassword(next, h.pw)
 	if err != nil {

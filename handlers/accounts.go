@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"html"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -53,6 +54,55 @@ func (h *Handler) initAccounts(d Deps) {
 		panic(err) // only fails on invalid parameters, fixed at start-up
 	}
 	h.dummyPW = dummy
+	h.proxies = parseProxies(d.Config.TrustedProxies)
+}
+
+func parseProxies(list []string) []*net.IPNet {
+	var out []*net.IPNet
+	for _, p := range list {
+		if !strings.Contains(p, "/") {
+			if ip := net.ParseIP(p); ip != nil && ip.To4() != nil {
+				p += "/32"
+			} else {
+				p += "/128"
+			}
+		}
+		if _, n, err := net.ParseCIDR(p); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func (h *Handler) trusted(ip net.IP) bool {
+	for _, n := range h.proxies {
+		if n.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// clientIP is the address rate limits count against. Behind trusted proxies
+// it is the right-most X-Forwarded-For entry that isn't one of them: the
+// left part of the header is whatever the client sent, so it can't be used
+// (Fiber's h.clientIP(c) would return it). Otherwise it is the peer address.
+func (h *Handler) clientIP(c *fiber.Ctx) string {
+	peer := c.Context().RemoteIP()
+	if len(h.proxies) == 0 || !h.trusted(peer) {
+		return peer.String()
+	}
+	parts := strings.Split(c.Get(fiber.HeaderXForwardedFor), ",")
+	for i := len(parts) - 1; i >= 0; i-- {
+		ip := net.ParseIP(strings.TrimSpace(parts[i]))
+		if ip == nil {
+			break
+		}
+		if !h.trusted(ip) {
+			return ip.String()
+		}
+	}
+	return peer.String()
 }
 
 // hasSessionCookie reports whether the request carries a session cookie at all.
@@ -246,8 +296,7 @@ type Limit struct {
 // RateLimits are the limits of the sensitive endpoints, per client IP and per
 // account (e-mail address or user). Counters live in PostgreSQL
 // (rate_limits), so every instance behind a load balancer shares them. The IP
-// is Fiber's c.IP(), which believes X-Forwarded-For only from
-// Config.TrustedProxies.
+// is clientIP, which believes X-Forwarded-For only from Config.TrustedProxies.
 type RateLimits struct {
 	LoginIP, LoginAccount       Limit
 	RegisterIP, RegisterAccount Limit
@@ -296,7 +345,7 @@ func waitText(d time.Duration) string {
 // limitOrders is middleware for the routes that create orders (web checkout
 // and POST /api/v1/orders): per IP and per account (signed-in or API user).
 func (h *Handler) limitOrders(c *fiber.Ctx) error {
-	if err := h.rateLimit(c, "order:ip", c.IP(), h.limits.OrderIP); err != nil {
+	if err := h.rateLimit(c, "order:ip", h.clientIP(c), h.limits.OrderIP); err != nil {
 		return err
 	}
 	u := h.currentUser(c)

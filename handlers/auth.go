@@ -31,7 +31,7 @@ func (h *Handler) registerPage(c *fiber.Ctx) error {
 func (h *Handler) register(c *fiber.Ctx) error {
 	f := views.RegisterForm{Email: booking.NormalizeEmail(copyForm(c, "email")), Name: strings.TrimSpace(copyForm(c, "name"))}
 	password := copyForm(c, "password")
-	if err := h.rateLimit(c, "register:ip", c.IP(), h.limits.RegisterIP); err != nil {
+	if err := h.rateLimit(c, "register:ip", h.clientIP(c), h.limits.RegisterIP); err != nil {
 		return err
 	}
 	invalid := func(err error) error {
@@ -103,7 +103,7 @@ func (h *Handler) loginPage(c *fiber.Ctx) error {
 func (h *Handler) login(c *fiber.Ctx) error {
 	f := views.LoginForm{Email: booking.NormalizeEmail(copyForm(c, "email")), Remember: copyForm(c, "remember") != "", Next: safeNext(copyForm(c, "next"))}
 	password := copyForm(c, "password")
-	if err := h.rateLimit(c, "login:ip", c.IP(), h.limits.LoginIP); err != nil {
+	if err := h.rateLimit(c, "login:ip", h.clientIP(c), h.limits.LoginIP); err != nil {
 		return err
 	}
 	if err := h.rateLimit(c, "login:acct", f.Email, h.limits.LoginAccount); err != nil {
@@ -135,7 +135,7 @@ func (h *Handler) login(c *fiber.Ctx) error {
 	h.sessionOf(c).LogIn(u.ID, u.SessionVersion, f.Remember)
 	c.Locals(localAccount, u)
 	if u.Role.AtLeast(booking.RoleStaff) {
-		h.audit(c, "staff.login", u.Email, map[string]any{"ip": c.IP()})
+		h.audit(c, "staff.login", u.Email, map[string]any{"ip": h.clientIP(c)})
 	}
 	return c.Redirect(firstNonEmpty(f.Next, "/"), fiber.StatusSeeOther)
 }
@@ -158,7 +158,7 @@ func (h *Handler) forgotPage(c *fiber.Ctx) error {
 
 func (h *Handler) forgot(c *fiber.Ctx) error {
 	email := booking.NormalizeEmail(copyForm(c, "email"))
-	if err := h.rateLimit(c, "reset:ip", c.IP(), h.limits.ResetIP); err != nil {
+	if err := h.rateLimit(c, "reset:ip", h.clientIP(c), h.limits.ResetIP); err != nil {
 		return err
 	}
 	if err := booking.ValidateEmail(email); err != nil {
@@ -197,7 +197,7 @@ func (h *Handler) resetPage(c *fiber.Ctx) error {
 
 func (h *Handler) reset(c *fiber.Ctx) error {
 	token, password := copyForm(c, "token"), copyForm(c, "password")
-	if err := h.rateLimit(c, "reset:ip", c.IP(), h.limits.ResetIP); err != nil {
+	if err := h.rateLimit(c, "reset:ip", h.clientIP(c), h.limits.ResetIP); err != nil {
 		return err
 	}
 	ctx := c.UserContext()

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -49,7 +50,11 @@ func newBookingEnv(t *testing.T, mod func(*booking.Settings), live bool) *bkEnv 
 	}
 	t.Cleanup(func() { store.Close() })
 	show := dbtest.AddShowtime(t, store, showStart)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var logOut io.Writer = io.Discard
+	if testing.Verbose() {
+		logOut = os.Stderr
+	}
+	logger := slog.New(slog.NewTextHandler(logOut, nil))
 	deps := handlers.Deps{DB: store, Clock: clock, Logger: logger, Booking: set}
 	if live {
 		n, err := db.NewNotifier(dsn, logger, db.NotifyChannels...)

@@ -55,6 +55,7 @@ func (h *Handler) checkout(c *fiber.Ctx) error {
 			}
 		}
 	})
+	h.grantOrder(c, o.Code) // this browser may see its order without an account
 	to := "/orders/" + o.Code
 	if isHTMX(c) {
 		c.Set("HX-Redirect", to)
@@ -79,20 +80,13 @@ func checkoutEmail(form string, u *booking.User) (string, error) {
 // orderPage shows an order by its public code: GET /orders/:code. The code is
 // random and unguessable; it is the link a guest keeps.
 func (h *Handler) orderPage(c *fiber.Ctx) error {
-	code := strings.ToUpper(c.Params("code"))
-	if len(code) != 12 {
-		return fiber.ErrNotFound
-	}
-	o, err := h.db.OrderByCode(c.UserContext(), code)
+	// Access (owner, staff, signed guest link, the browser that checked out)
+	// and the after-sale part (tickets, refunds, cancellation): aftersale.go, tickets.go.
+	v, err := h.orderView(c)
 	if err != nil {
 		return err
 	}
-	info, err := h.db.ShowtimeInfo(c.UserContext(), o.ShowtimeID)
-	if err != nil {
-		return err
-	}
-	now := h.clock.Now()
-	v := views.OrderView{Order: o, Info: info, Now: now}
+	o, now := v.Order, v.Now
 	if o.AwaitingPayment(now) {
 		v.Remaining = int(o.HoldExpiresAt.Sub(now).Round(time.Second) / time.Second)
 	}

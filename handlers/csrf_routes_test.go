@@ -13,10 +13,11 @@ import (
 
 // csrfExemptRoutes are the state-changing routes that are authenticated
 // otherwise, with the reason. Keep in step with csrfExempt in middleware.go.
-// (Bearer-token API routes need no entry: without a bearer token they are
-// CSRF-checked like any other route, which this test proves.)
+// An exempt route must not be reachable with the cookie session alone: the
+// test checks that, without a token, it refuses the signed-in browser (401/403).
 var csrfExemptRoutes = map[string]string{
 	"/webhooks/stripe": "signed by Stripe (signature verified)",
+	"/api/v1/orders":   "bearer token only (requireAPIUser), never the cookie session",
 }
 
 var routeParam = regexp.MustCompile(`:[A-Za-z_]+(<[^>]*>)?\??|\*`)
@@ -33,11 +34,17 @@ func TestAccountEveryStateChangingRouteNeedsCSRF(t *testing.T) {
 		case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace, http.MethodConnect:
 			continue
 		}
+		path := routeParam.ReplaceAllString(r.Path, "1")
 		if reason, ok := csrfExemptRoutes[r.Path]; ok {
-			t.Logf("%s %s exempt: %s", r.Method, r.Path, reason)
+			t.Logf("%s %s exempt from CSRF: %s", r.Method, r.Path, reason)
+			if !strings.HasPrefix(r.Path, "/webhooks/") {
+				resp, _ := cl.send(httptest.NewRequest(r.Method, path, strings.NewReader(`{}`)))
+				if resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusForbidden {
+					t.Errorf("%s %s is CSRF-exempt but a cookie-only request got %d", r.Method, r.Path, resp.StatusCode)
+				}
+			}
 			continue
 		}
-		path := routeParam.ReplaceAllString(r.Path, "1")
 		for _, token := range []string{"", "wrong-token"} {
 			form := url.Values{"_csrf": {token}}
 			req := httptest.NewRequest(r.Method, path, strings.NewReader(form.Encode()))

@@ -5,11 +5,13 @@ package handlers
 
 import (
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gorilla/sessions"
 
+	"marquee/aftersale"
 	"marquee/booking"
 	"marquee/db"
 )
@@ -47,6 +49,10 @@ type Deps struct {
 	// Booking are the booking rules (hold length, seats per cart, booking fee).
 	// Zero durations and counts take booking.DefaultSettings; a zero fee is no fee.
 	Booking booking.Settings
+	// AfterSale is the after-sale service: cancellations and refunds, tickets,
+	// receipts, order e-mails. Nil builds one without online refunds and with
+	// a random per-process signing key (tests that don't need it).
+	AfterSale *aftersale.Service
 }
 
 // Handler serves every route of Marquee.
@@ -63,10 +69,12 @@ type Handler struct {
 	pw       booking.PasswordParams
 	dummyPW  string // a hash checked when there is no account, so timing doesn't tell
 	limits   RateLimits
-	catalog  *catalogCache    // what's on, movie pages and API lists (catalog.go)
-	apiDoc   apiDocument      // the parsed OpenAPI document (apidocs.go)
-	booking  booking.Settings // booking rules (seats.go)
-	seats    *seatCache       // per-showtime seat map snapshots (seatcache.go)
+	proxies  []*net.IPNet       // parsed Config.TrustedProxies (accounts.go: clientIP)
+	catalog  *catalogCache      // what's on, movie pages and API lists (catalog.go)
+	apiDoc   apiDocument        // the parsed OpenAPI document (apidocs.go)
+	booking  booking.Settings   // booking rules (seats.go)
+	seats    *seatCache         // per-showtime seat map snapshots (seatcache.go)
+	after    *aftersale.Service // orders after payment (aftersale.go)
 }
 
 // New builds a Handler from its dependencies.
@@ -105,6 +113,7 @@ func New(d Deps) *Handler {
 	h.initCatalog(d)
 	h.initAccounts(d)
 	h.initBooking(d)
+	h.initAfterSale(d)
 	return h
 }
 

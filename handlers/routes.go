@@ -85,6 +85,9 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/api/v1/movies", h.apiMovies)
 	app.Get("/api/v1/movies/:id", h.apiMovie)
 	app.Get("/api/v1/showtimes", h.apiShowtimes)
+	app.Get("/api/v1/showtimes/:id", h.apiShowtimeDetail)
+	app.Post("/api/v1/orders", h.requireAPIUser, h.limitOrders, h.apiCreateOrder)
+	app.Get("/api/v1/orders/:code", h.requireAPIUser, h.apiOrder)
 
 	// Everything else: 404 page / problem JSON.
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })

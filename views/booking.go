@@ -100,6 +100,8 @@ type OrderView struct {
 	Info      booking.ShowtimeInfo
 	Remaining int // seconds left to pay, 0 when not pending
 	Now       time.Time
+	// After is the after-sale part (tickets, receipt, cancellation); nil for unpaid orders.
+	After *AfterSaleView
 }
 
 // LocalStart is the showtime's start in the theatre's zone.

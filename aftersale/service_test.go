@@ -1,0 +1,350 @@
+package aftersale_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"marquee/aftersale"
+	"marquee/booking"
+	"marquee/db"
+	"marquee/db/dbtest"
+	"marquee/mail"
+	"marquee/payment"
+)
+
+var start = time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
+
+// fakeRefunder stands in for the payments service in tests: it counts calls
+// per idempotency key and can be told to decline.
+type fakeRefunder struct {
+	mu      sync.Mutex
+	calls   int
+	amounts []int64
+	keys    map[string]int
+	decline bool
+	flaky   bool
+}
+
+func (f *fakeRefunder) Refund(_ context.Context, code string, amount int64, reason, key string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	if f.keys == nil {
+		f.keys = map[string]int{}
+	}
+	f.keys[key]++
+	if f.decline {
+		return "", fmt.Errorf("refund %s: %w", code, payment.ErrDeclined)
+	}
+	if f.flaky {
+		return "", errors.New("connection reset")
+	}
+	f.amounts = append(f.amounts, amount)
+	return "re_" + key, nil
+}
+
+type env struct {
+	db    *db.DB
+	clock *booking.ManualClock
+	show  dbtest.Show
+	ref   *fakeRefunder
+	mail  *mail.Capture
+	svc   *aftersale.Service
+}
+
+func newEnv(t *testing.T, rules booking.AfterSale) *env {
+	t.Helper()
+	clock := booking.NewManualClock(start.Add(-5 * time.Hour))
+	d := dbtest.New(t, clock)
+	e := &env{db: d, clock: clock, show: dbtest.AddShowtime(t, d, start), ref: &fakeRefunder{},
+		mail: mail.NewCapture(100, slog.New(slog.NewTextHandler(io.Discard, nil)))}
+	e.svc = aftersale.New(aftersale.Options{DB: d, Refunder: e.ref, Mailer: e.mail, Clock: clock, Rules: rules,
+		Signer: booking.NewSigner([]byte(strings.Repeat("k", 32))), BaseURL: "https://cinema.test",
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	return e
+}
+
+func (e *env) paid(t *testing.T, email string, seats ...int64) booking.Order {
+	return dbtest.PaidOrder(t, e.db, e.show, email, nil, e.clock.Now(), seats...)
+}
+
+func (e *env) order(t *testing.T, code string) booking.Order {
+	o, err := e.db.OrderByCode(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+func (e *env) claims(t *testing.T, orderID int64) int {
+	var n int
+	if err := e.db.GetContext(context.Background(), &n, `SELECT count(*) FROM seat_claims WHERE order_id = $1`, orderID); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestCancelWholeAndPartial(t *testing.T) {
+	e := newEnv(t, booking.AfterSale{Cancel: booking.CancelPolicy{FeeCents: 50}})
+	ctx := context.Background()
+	o := e.paid(t, "a@example.com", e.show.SeatIDs[0+2], e.show.SeatIDs[3], e.show.SeatIDs[5]) // 3 × 1250, fee 300
+	// Part: one seat. Fee kept (default), 50 cents charge.
+	r, err := e.svc.Cancel(ctx, o.Code, []int64{e.show.SeatIDs[3]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != db.RefundSucceeded || r.AmountCents != 1200 || r.OrderStatus != booking.OrderPartiallyRefunded {
+		t.Fatalf("partial refund %+v", r)
+	}
+	got := e.order(t, o.Code)
+	if got.Status != booking.OrderPartiallyRefunded || e.claims(t, o.ID) != 2 {
+		t.Fatalf("after partial: %s, %d claims", got.Status, e.claims(t, o.ID))
+	}
+	// The same seat again: refused, nothing refunded.
+	if _, err := e.svc.Cancel(ctx, o.Code, []int64{e.show.SeatIDs[3]}); booking.ErrorCode(err) != booking.ECONFLICT {
+		t.Fatalf("cancel twice: %v", err)
+	}
+	// The rest.
+	r, err = e.svc.Cancel(ctx, o.Code, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.AmountCents != 2450 || r.OrderStatus != booking.OrderCancelled || len(r.SeatIDs) != 2 {
+		t.Fatalf("rest %+v", r)
+	}
+	if got := e.order(t, o.Code); got.Status != booking.OrderCancelled || e.claims(t, o.ID) != 0 {
+		t.Fatalf("after all: %s", got.Status)
+	}
+	if _, err := e.svc.Cancel(ctx, o.Code, nil); booking.ErrorCode(err) != booking.ECONFLICT {
+		t.Fatalf("cancel a cancelled order: %v", err)
+	}
+	if e.ref.calls != 2 {
+		t.Fatalf("%d refund calls", e.ref.calls)
+	}
+	var refunded int64
+	e.db.GetContext(ctx, &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, o.ID)
+	if refunded != 3650 {
+		t.Fatalf("refunded_cents %d", refunded)
+	}
+	m, ok := e.mail.Last("a@example.com")
+	if !ok || !strings.Contains(m.Subject, "Cancellation confirmed") || !strings.Contains(m.Text, "$24.50") {
+		t.Fatalf("mail %+v", m)
+	}
+}
+
+func TestCancelRefusals(t *testing.T) {
+	e := newEnv(t, booking.AfterSale{})
+	ctx := context.Background()
+	o := e.paid(t, "b@example.com", e.show.SeatIDs[40], e.show.SeatIDs[41])
+	if err := e.db.CheckIn(ctx, o.ID, e.show.SeatIDs[40], e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Cancel(ctx, o.Code, []int64{e.show.SeatIDs[40]}); booking.ErrorCode(err) != booking.ECONFLICT ||
+		!strings.Contains(booking.ErrorMessage(err), "checked in") {
+		t.Fatalf("checked-in seat: %v", err)
+	}
+	if _, err := e.svc.Cancel(ctx, o.Code, []int64{e.show.SeatIDs[99]}); booking.ErrorCode(err) != booking.EINVALID {
+		t.Fatalf("foreign seat: %v", err)
+	}
+	// Whole order: only the seat not checked in goes.
+	r, err := e.svc.Cancel(ctx, o.Code, nil)
+	if err != nil || len(r.SeatIDs) != 1 || r.OrderStatus != booking.OrderPartiallyRefunded {
+		t.Fatalf("whole with a checked-in seat: %+v %v", r, err)
+	}
+	// After the cutoff (2 h before the show): gone.
+	o2 := e.paid(t, "c@example.com", e.show.SeatIDs[50])
+	e.clock.Set(start.Add(-2 * time.Hour))
+	if _, err := e.svc.Cancel(ctx, o2.Code, nil); booking.ErrorCode(err) != booking.EGONE {
+		t.Fatalf("after cutoff: %v", err)
+	}
+	if got := e.order(t, o2.Code); got.Status != booking.OrderPaid || e.claims(t, o2.ID) != 1 {
+		t.Fatal("a refused cancellation changed the order")
+	}
+	if _, err := e.svc.Cancel(ctx, "NOSUCHORDER1", nil); booking.ErrorCode(err) != booking.ENOTFOUND {
+		t.Fatalf("unknown order: %v", err)
+	}
+}
+
+func TestCancelRefundDeclined(t *testing.T) {
+	e := newEnv(t, booking.AfterSale{})
+	ctx := context.Background()
+	o := e.paid(t, "d@example.com", e.show.SeatIDs[60])
+	e.ref.decline = true
+	r, err := e.svc.Cancel(ctx, o.Code, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != db.RefundFailed || !strings.Contains(aftersale.RefundMessage(r), "refused") {
+		t.Fatalf("declined: %+v", r)
+	}
+	rs, _ := e.db.RefundsOfOrder(ctx, o.ID)
+	if len(rs) != 1 || rs[0].Status != db.RefundFailed || rs[0].Failure == nil {
+		t.Fatalf("recorded %+v", rs)
+	}
+	var refunded int64
+	e.db.GetContext(ctx, &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, o.ID)
+	if refunded != 0 {
+		t.Fatal("a declined refund counted as refunded")
+	}
+	if m, ok := e.mail.Last("d@example.com"); !ok || !strings.Contains(m.Text, "refused") {
+		t.Fatalf("mail %+v", m)
+	}
+	// Retrying never re-sends a failed refund.
+	if n, err := e.svc.RetryRefunds(ctx, 0); err != nil || n != 0 {
+		t.Fatalf("retry %d %v", n, err)
+	}
+}
+
+func TestCancelRefundRetriedAfterTransientError(t *testing.T) {
+	e := newEnv(t, booking.AfterSale{})
+	ctx := context.Background()
+	o := e.paid(t, "e@example.com", e.show.SeatIDs[70])
+	e.ref.flaky = true
+	r, err := e.svc.Cancel(ctx, o.Code, nil)
+	if err != nil || r.Status != db.RefundPending {
+		t.Fatalf("flaky: %+v %v", r, err)
+	}
+	e.ref.flaky = false
+	e.clock.Advance(2 * time.Minute)
+	if n, err := e.svc.RetryRefunds(ctx, time.Minute); err != nil || n != 1 {
+		t.Fatalf("retry %d %v", n, err)
+	}
+	if e.ref.keys[r.IdempotencyKey] != 2 {
+		t.Fatal("the retry must reuse the idempotency key")
+	}
+	rs, _ := e.db.RefundsOfOrder(ctx, o.ID)
+	if rs[0].Status != db.RefundSucceeded {
+		t.Fatal("not settled")
+	}
+}
+
+func TestConcurrentCancelsRefundOnce(t *testing.T) {
+	e := newEnv(t, booking.AfterSale{})
+	o := e.paid(t, "f@example.com", e.show.SeatIDs[80], e.show.SeatIDs[81])
+	var wg sync.WaitGroup
+	var ok, conflict atomic.Int32
+	for i := 0; i < 12; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			var seats []int64
+			if i%2 == 1 {
+				seats = []int64{e.show.SeatIDs[80]}
+			}
+			_, err := e.svc.Cancel(context.Background(), o.Code, seats)
+			switch booking.ErrorCode(err) {
+			case "":
+				ok.Add(1)
+			case booking.ECONFLICT:
+				conflict.Add(1)
+			default:
+				t.Errorf("cancel: %v", err)
+			}
+		}(i)
+	}
+	wg.Wait()
+	var refunded int64
+	e.db.GetContext(context.Background(), &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, o.ID)
+	var total int64
+	for _, a := range e.ref.amounts {
+		total += a
+	}
+	// Either one whole-order cancel won (1 refund), or a one-seat cancel won
+	// first and one whole-order cancel took the other seat (2 refunds); never more.
+	if ok.Load() < 1 || ok.Load() > 2 || int(ok.Load()) != e.ref.calls || total != 2500 || refunded != 2500 {
+		t.Fatalf("ok %d conflict %d calls %d total %d refunded %d", ok.Load(), conflict.Load(), e.ref.calls, total, refunded)
+	}
+	if got := e.order(t, o.Code); got.Status != booking.OrderCancelled {
+		t.Fatalf("status %s", got.Status)
+	}
+}
+
+func TestCancelShowtimeRefundsEveryOrder(t *testing.T) {
+	e := newEnv(t, booking.AfterSale{})
+	ctx := context.Background()
+	a := e.paid(t, "g@example.com", e.show.SeatIDs[10], e.show.SeatIDs[11])
+	b := e.paid(t, "h@example.com", e.show.SeatIDs[12])
+	if _, err := e.svc.Cancel(ctx, a.Code, []int64{e.show.SeatIDs[10]}); err != nil { // a partial cancel first: fee kept
+		t.Fatal(err)
+	}
+	res, err := e.svc.CancelShowtime(ctx, e.show.ShowtimeID)
+	if err != nil || res.Orders != 2 || res.Failed != 0 || len(res.Problems) != 0 {
+		t.Fatalf("cancel showtime %+v %v", res, err)
+	}
+	for _, o := range []booking.Order{a, b} {
+		got := e.order(t, o.Code)
+		if got.Status != booking.OrderRefunded || e.claims(t, o.ID) != 0 {
+			t.Fatalf("%s: %s", o.Code, got.Status)
+		}
+	}
+	var refunded int64
+	e.db.GetContext(ctx, &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, b.ID)
+	if refunded != b.TotalCents {
+		t.Fatalf("b refunded %d of %d", refunded, b.TotalCents)
+	}
+	var st string
+	e.db.GetContext(ctx, &st, `SELECT status FROM showtimes WHERE id = $1`, e.show.ShowtimeID)
+	if st != "cancelled" {
+		t.Fatal(st)
+	}
+	if m, ok := e.mail.Last("h@example.com"); !ok || !strings.Contains(m.Subject, "cancelled") {
+		t.Fatalf("notice %+v", m)
+	}
+	// Again: nothing left to do, nothing refunded twice.
+	calls := e.ref.calls
+	if res, err := e.svc.CancelShowtime(ctx, e.show.ShowtimeID); err != nil || res.Orders != 0 || e.ref.calls != calls {
+		t.Fatalf("again %+v %v", res, err)
+	}
+	if n, _ := e.svc.SendNotices(ctx); n != 0 {
+		t.Fatal("notices sent twice")
+	}
+}
+
+func TestConfirmationAndReminderJobsSendOnce(t *testing.T) {
+	e := newEnv(t, booking.AfterSale{ReminderBefore: 3 * time.Hour})
+	ctx := context.Background()
+	o := e.paid(t, "i@example.com", e.show.SeatIDs[20])
+	if n, err := e.svc.SendConfirmations(ctx); err != nil || n != 1 {
+		t.Fatalf("confirmations %d %v", n, err)
+	}
+	m, ok := e.mail.Last("i@example.com")
+	if !ok || !strings.Contains(m.Text, "/orders/"+o.Code+"?t=") || !strings.Contains(m.Text, "tickets.pdf") {
+		t.Fatalf("confirmation %+v", m)
+	}
+	if n, _ := e.svc.SendConfirmations(ctx); n != 0 {
+		t.Fatal("confirmation sent twice")
+	}
+	// 5 h before: no reminder yet; 2.5 h before: one, once.
+	if n, _ := e.svc.SendReminders(ctx); n != 0 {
+		t.Fatal("reminder too early")
+	}
+	e.clock.Set(start.Add(-150 * time.Minute))
+	var wg sync.WaitGroup
+	var sent atomic.Int32
+	for i := 0; i < 4; i++ { // several instances at once
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, err := e.svc.SendReminders(ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			sent.Add(int32(n))
+		}()
+	}
+	wg.Wait()
+	if sent.Load() != 1 {
+		t.Fatalf("%d reminders", sent.Load())
+	}
+	if m, _ := e.mail.Last("i@example.com"); !strings.HasPrefix(m.Subject, "Reminder") {
+		t.Fatal(m.Subject)
+	}
+}

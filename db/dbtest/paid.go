@@ -1,0 +1,54 @@
+package dbtest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"marquee/booking"
+	"marquee/db"
+)
+
+// PaidOrder places an order for seats of a showtime (adult tickets, the
+// default booking settings) and marks it paid at now the way fulfilment does:
+// the order through the state machine, items sold, claims made permanent.
+func PaidOrder(t testing.TB, d *db.DB, s Show, email string, userID *int64, now time.Time, seatIDs ...int64) booking.Order {
+	t.Helper()
+	ctx := context.Background()
+	seats, err := d.AuditoriumSeats(ctx, s.AuditoriumID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[int64]booking.Seat{}
+	for _, st := range seats {
+		byID[st.ID] = st
+	}
+	card, err := d.PriceCard(ctx, s.PriceCardID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []booking.Line
+	for _, id := range seatIDs {
+		lines = append(lines, booking.Line{Seat: byID[id], TicketType: "adult"})
+	}
+	res, err := d.PlaceOrder(ctx, db.PlaceOrder{ShowtimeID: s.ShowtimeID, UserID: userID, Email: email, Lines: lines,
+		Now: now, Until: now.Add(10 * time.Minute), Card: card, Settings: booking.DefaultSettings()})
+	if err != nil {
+		t.Fatalf("dbtest: place order: %v", err)
+	}
+	o := res.Order
+	if err := d.TransitionOrder(ctx, o.ID, booking.OrderPaid, now); err != nil {
+		t.Fatalf("dbtest: pay order: %v", err)
+	}
+	if _, err := d.ExecContext(ctx, `UPDATE order_items SET status = 'sold' WHERE order_id = $1`, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.ExecContext(ctx, `UPDATE seat_claims SET expires_at = NULL WHERE order_id = $1`, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	o, err = d.OrderByCode(ctx, o.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}

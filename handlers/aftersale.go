@@ -1,0 +1,114 @@
+package handlers
+
+import (
+	"crypto/rand"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"marquee/aftersale"
+	"marquee/booking"
+)
+
+// Orders after payment: who may see an order, and the after-sale service.
+
+func (h *Handler) initAfterSale(d Deps) {
+	h.after = d.AfterSale
+	if h.after == nil {
+		key := make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			panic(err)
+		}
+		h.after = aftersale.New(aftersale.Options{DB: d.DB, Mailer: h.mailer, Clock: h.clock,
+			Signer: booking.NewSigner(key), BaseURL: d.Config.BaseURL, Logger: h.log})
+	}
+}
+
+// sessOrders is the session key listing the order codes this browser may see
+// without an account: the orders it checked out, and those opened once with
+// their signed link (?t=…). Space-separated, newest last, at most maxSessOrders.
+const (
+	sessOrders    = "orders"
+	maxSessOrders = 10
+)
+
+// grantOrder lets this browser see the order from now on (guest checkout, signed link).
+func (h *Handler) grantOrder(c *fiber.Ctx, code string) {
+	s := h.sessionOf(c)
+	cur, _ := s.s.Values[sessOrders].(string)
+	codes := strings.Fields(cur)
+	for _, x := range codes {
+		if x == code {
+			return
+		}
+	}
+	codes = append(codes, code)
+	if len(codes) > maxSessOrders {
+		codes = codes[len(codes)-maxSessOrders:]
+	}
+	s.s.Values[sessOrders] = strings.Join(codes, " ")
+	s.dirty = true
+}
+
+func (h *Handler) granted(c *fiber.Ctx, code string) bool {
+	if !hasSessionCookie(c) {
+		return false
+	}
+	cur, _ := h.sessionOf(c).s.Values[sessOrders].(string)
+	for _, x := range strings.Fields(cur) {
+		if x == code {
+			return true
+		}
+	}
+	return false
+}
+
+// canSeeOrder is the one access rule for an order and everything under it
+// (tickets, receipt, cancellation): its owner, staff, the guest holding its
+// signed link token (?t=, remembered in the session), or the browser that
+// checked it out. Everyone else gets 404, so existence isn't revealed.
+func (h *Handler) canSeeOrder(c *fiber.Ctx, o booking.Order) bool {
+	if u := h.currentUser(c); u != nil {
+		if (o.UserID != nil && *o.UserID == u.ID) || u.Role.AtLeast(booking.RoleStaff) {
+			return true
+		}
+	}
+	if t := c.Query("t"); t != "" && h.after.Signer().CheckLink(o.Code, t) {
+		h.grantOrder(c, o.Code)
+		return true
+	}
+	return h.granted(c, o.Code)
+}
+
+var errNoSuchOrder = booking.Errorf(booking.ENOTFOUND, "No such order.")
+
+// visibleOrder loads the order named by :code if the requester may see it.
+func (h *Handler) visibleOrder(c *fiber.Ctx) (booking.Order, error) {
+	code := strings.ToUpper(c.Params("code"))
+	if len(code) != 12 {
+		return booking.Order{}, errNoSuchOrder
+	}
+	o, err := h.db.OrderByCode(c.UserContext(), code)
+	if booking.ErrorCode(err) == booking.ENOTFOUND {
+		return o, errNoSuchOrder
+	}
+	if err != nil {
+		return o, err
+	}
+	if !h.canSeeOrder(c, o) {
+		return booking.Order{}, errNoSuchOrder
+	}
+	return o, nil
+}
+
+// tokenQuery is "?t=…" when the request carried a valid link token, so links
+// on the page keep working for a guest whose browser refuses cookies.
+func (h *Handler) tokenQuery(c *fiber.Ctx, code string) string {
+	if t := c.Query("t"); t != "" && h.after.Signer().CheckLink(code, t) {
+		return "?t=" + t
+	}
+	return ""
+}
+
+// AfterSale returns the after-sale service (for main's background jobs and later manager pages).
+func (h *Handler) AfterSale() *aftersale.Service { return h.after }

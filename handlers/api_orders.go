@@ -1,0 +1,450 @@
+package handlers
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"marquee/booking"
+	"marquee/db"
+)
+
+// --- GET /api/v1/showtimes/{id}: one showtime with its seat map -------------
+
+type apiSeat struct {
+	Seat   string `json:"seat"` // the seat's name, e.g. "F12": what POST /orders takes
+	Row    string `json:"row"`
+	Number int    `json:"number"`
+	Kind   string `json:"kind"`
+	X      int    `json:"x"`
+	Y      int    `json:"y"`
+	Status string `json:"status"` // available | held | sold
+}
+
+type apiSales struct {
+	State   string `json:"state"`
+	Open    bool   `json:"open"`
+	Message string `json:"message,omitempty"`
+}
+
+type apiRef struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+type apiShowtimeDetail struct {
+	ID              int64                `json:"id"`
+	Movie           apiMovieRef          `json:"movie"`
+	Theatre         apiTheatreRef        `json:"theatre"`
+	Auditorium      apiRef               `json:"auditorium"`
+	StartsAt        string               `json:"startsAt"`
+	EndsAt          string               `json:"endsAt"`
+	SalesCloseAt    string               `json:"salesCloseAt"`
+	Format          string               `json:"format"`
+	Sales           apiSales             `json:"sales"`
+	Capacity        int                  `json:"capacity"`
+	SeatsLeft       int                  `json:"seatsLeft"`
+	Currency        string               `json:"currency"`
+	BookingFeeCents int64                `json:"bookingFeeCents"`
+	MaxSeats        int                  `json:"maxSeatsPerOrder"`
+	TicketTypes     []booking.TicketType `json:"ticketTypes"`
+	Prices          []booking.Price      `json:"prices"`
+	Seats           []apiSeat            `json:"seats"`
+	URL             string               `json:"url"`
+}
+
+type apiMovieRef struct {
+	ID    int64  `json:"id"`
+	Slug  string `json:"slug"`
+	Title string `json:"title"`
+}
+
+type apiTheatreRef struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	TimeZone string `json:"timeZone"`
+}
+
+func apiSeatStatus(s booking.SeatState) string {
+	switch s {
+	case booking.StateFree:
+		return "available"
+	case booking.StateSold:
+		return "sold"
+	default:
+		return "held"
+	}
+}
+
+// apiShowtime is GET /api/v1/showtimes/{id}, served from the seat snapshot.
+func (h *Handler) apiShowtimeDetail(c *fiber.Ctx) error {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return BadQuery("id", "The showtime id must be a positive number.")
+	}
+	b, err := h.bookingState(c, id, "", false)
+	if err != nil {
+		return err
+	}
+	st := b.snap.static
+	info := st.info
+	loc := info.Theatre.Location()
+	out := apiShowtimeDetail{
+		ID:              id,
+		Movie:           apiMovieRef{ID: info.Movie.ID, Slug: info.Movie.Slug, Title: info.Movie.Title},
+		Theatre:         apiTheatreRef{ID: info.Theatre.ID, Name: info.Theatre.Name, TimeZone: info.Theatre.TimeZone},
+		Auditorium:      apiRef{ID: info.Auditorium.ID, Name: info.Auditorium.Name},
+		StartsAt:        info.Showtime.StartsAt.In(loc).Format(time.RFC3339),
+		EndsAt:          info.Showtime.EndsAt.In(loc).Format(time.RFC3339),
+		SalesCloseAt:    info.Showtime.SalesCloseAt.In(loc).Format(time.RFC3339),
+		Format:          info.Showtime.Format,
+		Sales:           apiSales{State: string(b.sales.State), Open: b.sales.Open(), Message: b.sales.Banner},
+		Capacity:        st.layout.Capacity(),
+		Currency:        currencyOf(st.card),
+		BookingFeeCents: h.booking.BookingFeeCents,
+		MaxSeats:        h.booking.MaxSeatsPerCart,
+		TicketTypes:     nonNil(st.card.TicketTypes),
+		Prices:          nonNil(st.card.Prices),
+		Seats:           make([]apiSeat, len(st.layout.Seats)),
+		URL:             "/showtimes/" + strconv.FormatInt(id, 10),
+	}
+	for i, s := range st.layout.Seats {
+		status := apiSeatStatus(b.states[i])
+		if status == "available" {
+			out.SeatsLeft++
+		}
+		out.Seats[i] = apiSeat{Seat: s.Label(), Row: s.Row, Number: s.Number, Kind: s.Kind, X: s.X, Y: s.Y, Status: status}
+	}
+	return c.JSON(out)
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func currencyOf(pc booking.PriceCard) string {
+	if pc.Currency == "" {
+		return "usd"
+	}
+	return pc.Currency
+}
+
+// --- POST /api/v1/orders -------------------------------------------------------
+
+// apiOrderRequest is either shape of POST /api/v1/orders:
+//
+//	{"movieId": 1, "showtime": "2026-03-15T19:30:00Z", "quantity": 2}     best available seats together
+//	{"showtimeId": 5, "seats": ["F12", "F13"]}                            these seats
+//
+// ticketTypes (optional in both) counts tickets per type, e.g.
+// {"adult": 1, "child": 1}; it must add up to the number of seats, which get
+// the types in seat order (row, then left to right). Without it every ticket
+// is the price card's first type (adult). email defaults to the account's.
+type apiOrderRequest struct {
+	MovieID     int64          `json:"movieId,omitempty"`
+	Showtime    string         `json:"showtime,omitempty"`
+	Quantity    int            `json:"quantity,omitempty"`
+	ShowtimeID  int64          `json:"showtimeId,omitempty"`
+	Seats       []string       `json:"seats,omitempty"`
+	TicketTypes map[string]int `json:"ticketTypes,omitempty"`
+	Email       string         `json:"email,omitempty"`
+}
+
+type apiOrderItem struct {
+	Seat       string `json:"seat"`
+	Row        string `json:"row"`
+	Number     int    `json:"number"`
+	SeatKind   string `json:"seatKind"`
+	TicketType string `json:"ticketType"`
+	PriceCents int64  `json:"priceCents"`
+	Status     string `json:"status"`
+}
+
+type apiOrder struct {
+	Code          string         `json:"code"`
+	Status        string         `json:"status"`
+	Email         string         `json:"email"`
+	ShowtimeID    int64          `json:"showtimeId"`
+	SubtotalCents int64          `json:"subtotalCents"`
+	FeeCents      int64          `json:"feeCents"`
+	TotalCents    int64          `json:"totalCents"`
+	Currency      string         `json:"currency"`
+	HoldExpiresAt string         `json:"holdExpiresAt"`
+	CreatedAt     string         `json:"createdAt"`
+	PaidAt        *string        `json:"paidAt,omitempty"`
+	CancelledAt   *string        `json:"cancelledAt,omitempty"`
+	Items         []apiOrderItem `json:"items"`
+	URL           string         `json:"url"`
+}
+
+func toAPIOrder(o booking.Order) apiOrder {
+	out := apiOrder{
+		Code: o.Code, Status: o.Status, Email: o.Email, ShowtimeID: o.ShowtimeID,
+		SubtotalCents: o.SubtotalCents, FeeCents: o.FeeCents, TotalCents: o.TotalCents, Currency: o.Currency,
+		HoldExpiresAt: o.HoldExpiresAt.UTC().Format(time.RFC3339), CreatedAt: o.CreatedAt.UTC().Format(time.RFC3339),
+		Items: make([]apiOrderItem, len(o.Items)), URL: "/orders/" + o.Code,
+	}
+	if o.PaidAt != nil {
+		s := o.PaidAt.UTC().Format(time.RFC3339)
+		out.PaidAt = &s
+	}
+	if o.CancelledAt != nil {
+		s := o.CancelledAt.UTC().Format(time.RFC3339)
+		out.CancelledAt = &s
+	}
+	for i, it := range o.Items {
+		out.Items[i] = apiOrderItem{Seat: it.Label(), Row: it.Row, Number: it.Number, SeatKind: it.SeatKind,
+			TicketType: it.TicketType, PriceCents: it.PriceCents, Status: it.Status}
+	}
+	return out
+}
+
+// maxIdempotencyKey bounds the Idempotency-Key header.
+const maxIdempotencyKey = 200
+
+// apiCreateOrder is POST /api/v1/orders (bearer token): seats are claimed for
+// a new pending_payment order at once, or not at all. 201 with the order; a
+// repeated Idempotency-Key from the same user answers 200 with the first order.
+func (h *Handler) apiCreateOrder(c *fiber.Ctx) error {
+	u, err := h.apiUser(c) // authenticated by requireAPIUser
+	if err != nil || u == nil {
+		return booking.Errorf(booking.EUNAUTHORIZED, "This endpoint needs an API token.")
+	}
+	var req apiOrderRequest
+	dec := json.NewDecoder(strings.NewReader(string(c.Body())))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return BadQuery("body", "The request body must be a JSON order: {\"showtimeId\", \"seats\"} or {\"movieId\", \"showtime\", \"quantity\"}.")
+	}
+	key := strings.TrimSpace(c.Get("Idempotency-Key"))
+	if len(key) > maxIdempotencyKey {
+		return booking.Invalid("Idempotency-Key", "The Idempotency-Key header is too long (at most %d characters).", maxIdempotencyKey)
+	}
+	key = strings.Clone(key)
+	fp := fingerprint(req)
+	// replay answers with the order an earlier request with the same key made
+	// (done reports whether there was one).
+	replay := func() (done bool, err error) {
+		if key == "" {
+			return false, nil
+		}
+		o, prev, err := h.db.IdempotentOrder(c.UserContext(), u.ID, key)
+		switch {
+		case err == nil && prev != fp:
+			return true, booking.Invalid("Idempotency-Key", "This Idempotency-Key was already used for a different request.")
+		case err == nil:
+			c.Set("Idempotent-Replayed", "true")
+			return true, c.Status(fiber.StatusOK).JSON(toAPIOrder(o))
+		case booking.ErrorCode(err) != booking.ENOTFOUND:
+			return true, err
+		}
+		return false, nil
+	}
+	if done, err := replay(); done {
+		return err
+	}
+	err = h.placeAPIOrder(c, u, req, key, fp)
+	if booking.ErrorCode(err) == booking.ECONFLICT {
+		// A concurrent request with the same key may have taken these very seats.
+		if done, rerr := replay(); done {
+			return rerr
+		}
+	}
+	return err
+}
+
+// placeAPIOrder chooses the seats and claims them for a new order.
+func (h *Handler) placeAPIOrder(c *fiber.Ctx, u *booking.User, req apiOrderRequest, key, fp string) error {
+	showtimeID, err := h.apiOrderShowtime(c, req)
+	if err != nil {
+		return err
+	}
+	email, err := checkoutEmail(req.Email, u)
+	if err != nil {
+		return err
+	}
+	for attempt := 0; ; attempt++ {
+		b, err := h.bookingState(c, showtimeID, "", attempt > 0)
+		if err != nil {
+			return err
+		}
+		st := b.snap.static
+		until, err := booking.HoldUntil(st.info.Showtime, b.now, h.booking)
+		if err != nil {
+			return err
+		}
+		seats, err := h.apiOrderSeats(b, req)
+		if err != nil {
+			return err
+		}
+		lines, err := ticketLines(st.card, seats, req.TicketTypes)
+		if err != nil {
+			return err
+		}
+		res, err := h.db.PlaceOrder(c.UserContext(), db.PlaceOrder{
+			ShowtimeID: showtimeID, UserID: &u.ID, Email: email, Lines: lines, Now: b.now, Until: until,
+			Card: st.card, Settings: h.booking, IdempotencyKey: key, Fingerprint: fp,
+		})
+		if booking.ErrorCode(err) == booking.ECONFLICT && req.Quantity > 0 && attempt < 2 {
+			continue // best seats were taken meanwhile: choose again
+		}
+		if err != nil {
+			return err
+		}
+		h.seats.changed(showtimeID)
+		status := fiber.StatusCreated
+		if !res.Created {
+			status = fiber.StatusOK
+			c.Set("Idempotent-Replayed", "true")
+		}
+		c.Set(fiber.HeaderLocation, "/api/v1/orders/"+res.Order.Code)
+		return c.Status(status).JSON(toAPIOrder(res.Order))
+	}
+}
+
+// apiOrderShowtime resolves the showtime of either request shape.
+func (h *Handler) apiOrderShowtime(c *fiber.Ctx, req apiOrderRequest) (int64, error) {
+	switch {
+	case req.ShowtimeID > 0 && req.MovieID == 0 && req.Showtime == "":
+		if req.Quantity != 0 {
+			return 0, booking.Invalid("quantity", "Send either seats (with showtimeId) or quantity (with movieId and showtime), not both.")
+		}
+		if len(req.Seats) == 0 {
+			return 0, booking.Invalid("seats", "Name the seats to book, e.g. [\"F12\", \"F13\"].")
+		}
+		return req.ShowtimeID, nil
+	case req.MovieID > 0 && req.Showtime != "" && req.ShowtimeID == 0:
+		if len(req.Seats) > 0 {
+			return 0, booking.Invalid("seats", "Send either seats (with showtimeId) or quantity (with movieId and showtime), not both.")
+		}
+		at, err := time.Parse(time.RFC3339, req.Showtime)
+		if err != nil {
+			return 0, booking.Invalid("showtime", "The showtime must be an RFC 3339 time, e.g. 2026-03-15T19:30:00Z.")
+		}
+		info, err := h.db.ShowtimeOfMovieAt(c.UserContext(), req.MovieID, at)
+		if booking.ErrorCode(err) == booking.ENOTFOUND {
+			return 0, booking.Errorf(booking.ENOTFOUND, "That movie has no showtime starting at %s.", req.Showtime)
+		}
+		if err != nil {
+			return 0, err
+		}
+		if req.Quantity == 0 {
+			return 0, booking.Invalid("quantity", "Say how many seats (quantity).")
+		}
+		return info.Showtime.ID, nil
+	default:
+		return 0, booking.Invalid("showtimeId", "Send {\"showtimeId\", \"seats\"} or {\"movieId\", \"showtime\", \"quantity\"}.")
+	}
+}
+
+// apiOrderSeats picks the seats: the named ones, or the best block.
+func (h *Handler) apiOrderSeats(b *bookingState, req apiOrderRequest) ([]booking.Seat, error) {
+	l := b.snap.static.layout
+	if req.Quantity != 0 {
+		if err := booking.CheckQuantity(req.Quantity, h.booking); err != nil {
+			return nil, err
+		}
+		seats := booking.BestSeats(l, takenByOthers(b), req.Quantity)
+		if seats == nil {
+			return nil, booking.Errorf(booking.ECONFLICT, "There aren't %d seats together any more.", req.Quantity)
+		}
+		return seats, nil
+	}
+	if len(req.Seats) > h.booking.MaxSeatsPerCart {
+		return nil, booking.MaxSeatsError(h.booking.MaxSeatsPerCart)
+	}
+	byLabel := make(map[string]booking.Seat, len(l.Seats))
+	for _, s := range l.Seats {
+		byLabel[s.Label()] = s
+	}
+	seats := make([]booking.Seat, 0, len(req.Seats))
+	seen := map[string]bool{}
+	for _, name := range req.Seats {
+		name = strings.ToUpper(strings.TrimSpace(name))
+		s, ok := byLabel[name]
+		if !ok {
+			return nil, booking.Invalid("seats", "There is no seat %q in this auditorium.", name)
+		}
+		if seen[name] {
+			return nil, booking.Invalid("seats", "Seat %s is named twice.", name)
+		}
+		seen[name] = true
+		if cl, ok := b.snap.claims[s.ID]; ok && cl.Live(b.now) {
+			return nil, booking.Errorf(booking.ECONFLICT, "Seat %s is already taken.", name)
+		}
+		seats = append(seats, s)
+	}
+	return seats, nil
+}
+
+// ticketLines gives the seats (in row, then seat order) their ticket types from counts.
+func ticketLines(card booking.PriceCard, seats []booking.Seat, counts map[string]int) ([]booking.Line, error) {
+	ordered := append([]booking.Seat(nil), seats...)
+	sort.Slice(ordered, func(i, j int) bool {
+		if ordered[i].Y != ordered[j].Y {
+			return ordered[i].Y < ordered[j].Y
+		}
+		return ordered[i].X < ordered[j].X
+	})
+	lines := make([]booking.Line, len(ordered))
+	if len(counts) == 0 {
+		for i, s := range ordered {
+			lines[i] = booking.Line{Seat: s, TicketType: card.DefaultTicketType()}
+		}
+		return lines, nil
+	}
+	total := 0
+	for tt, n := range counts {
+		if !card.HasTicketType(tt) {
+			return nil, booking.Invalid("ticketTypes", "%q is not a ticket type of this showtime.", tt)
+		}
+		if n < 0 {
+			return nil, booking.Invalid("ticketTypes", "Ticket counts can't be negative.")
+		}
+		total += n
+	}
+	if total != len(ordered) {
+		return nil, booking.Invalid("ticketTypes", "The ticket types add up to %d tickets, but the order has %d seats.", total, len(ordered))
+	}
+	i := 0
+	for _, t := range card.TicketTypes { // in the card's order: adult, child, senior…
+		for n := 0; n < counts[t.Code]; n++ {
+			lines[i] = booking.Line{Seat: ordered[i], TicketType: t.Code}
+			i++
+		}
+	}
+	return lines, nil
+}
+
+// fingerprint identifies a request's content for idempotency checks.
+func fingerprint(req apiOrderRequest) string {
+	b, _ := json.Marshal(req) // map keys are sorted by encoding/json
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// apiOrder is GET /api/v1/orders/{code} (bearer token): the caller's own order.
+func (h *Handler) apiOrder(c *fiber.Ctx) error {
+	u, err := h.apiUser(c) // authenticated by requireAPIUser
+	if err != nil || u == nil {
+		return booking.Errorf(booking.EUNAUTHORIZED, "This endpoint needs an API token.")
+	}
+	code := strings.ToUpper(c.Params("code"))
+	o, err := h.db.OrderByCode(c.UserContext(), code)
+	if err != nil {
+		return err
+	}
+	if o.UserID == nil || *o.UserID != u.ID {
+		return booking.Errorf(booking.ENOTFOUND, "No such order.")
+	}
+	return c.JSON(toAPIOrder(o))
+}
