@@ -45,6 +45,9 @@ type catalogCache struct {
 type cacheEntry struct {
 	value   any
 	expires time.Time
+	// refreshing is set while one request recomputes an expired entry; the
+	// others keep getting the stale value meanwhile instead of queueing.
+	refreshing bool
 }
 
 func newCatalogCache(clock booking.Clock) *catalogCache {
@@ -53,15 +56,45 @@ func newCatalogCache(clock booking.Clock) *catalogCache {
 
 // get returns the cached value of key, or computes it with fill and keeps it
 // for ttl. Errors are not cached. key must not alias request memory.
+//
+// An expired entry is recomputed by the first request that finds it expired,
+// within that request (fill may use request memory); requests arriving during
+// the recomputation are served the previous value (stale-while-revalidate),
+// so a TTL expiry under a rush costs one request, not a queue of them. An
+// invalidation removes entries outright: after a change nobody is served
+// data from before it.
 func (c *catalogCache) get(key string, ttl time.Duration, fill func() (any, error)) (any, error) {
+	now := c.clock.Now()
 	c.mu.Lock()
 	e, ok := c.entries[key]
 	gen := c.gen
-	c.mu.Unlock()
-	if ok && c.clock.Now().Before(e.expires) {
+	switch {
+	case ok && now.Before(e.expires):
+		c.mu.Unlock()
 		return e.value, nil
+	case ok && e.refreshing:
+		c.mu.Unlock()
+		return e.value, nil
+	case ok:
+		e.refreshing = true
+		c.entries[key] = e
+		c.mu.Unlock()
+		v, err := fill()
+		if err != nil {
+			c.mu.Lock()
+			if cur, still := c.entries[key]; still && gen == c.gen {
+				cur.refreshing = false
+				c.entries[key] = cur
+			}
+			c.mu.Unlock()
+			return nil, err
+		}
+		c.put(key, gen, v, ttl)
+		return v, nil
 	}
-	// The generation is part of the flight's key: a request arriving after an
+	c.mu.Unlock()
+	// A cold key is computed once however many requests want it. The
+	// generation is part of the flight's key: a request arriving after an
 	// invalidation never joins a computation that started before it.
 	v, err, _ := c.group.Do(strconv.FormatUint(gen, 10)+"|"+key, func() (any, error) {
 		v, err := fill()
@@ -83,7 +116,7 @@ func (c *catalogCache) put(key string, gen uint64, v any, ttl time.Duration) {
 	}
 	if len(c.entries) >= cacheMaxEntries {
 		for k, e := range c.entries {
-			if !now.Before(e.expires) {
+			if !now.Before(e.expires) && !e.refreshing {
 				delete(c.entries, k)
 			}
 		}
