@@ -22,9 +22,11 @@ import (
 	"syscall"
 	"time"
 
+	"marquee/aftersale"
 	"marquee/booking"
 	"marquee/db"
 	"marquee/handlers"
+	"marquee/payment"
 )
 
 func main() {
@@ -52,6 +54,8 @@ type Config struct {
 	Accounts       accountsConfig   // session keys, mail, TLS (main_accounts.go)
 	Booking        booking.Settings // hold length, seats per cart, booking fee (main_booking.go)
 	SweepEvery     time.Duration    // expired holds and unpaid orders (main_booking.go)
+	Payments       paymentsConfig   // Stripe or the offline demo gateway (main_payments.go)
+	AfterSale      afterSaleConfig  // cancellation policy, receipts, order e-mails (main_aftersale.go)
 }
 
 // Production reports whether development conveniences are off.
@@ -119,6 +123,12 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	var bookErrs []error
 	c.Booking, c.SweepEvery, bookErrs = loadBookingSettings(getenv)
 	errs = append(errs, bookErrs...)
+	var payErrs []error
+	c.Payments, payErrs = loadPaymentsConfig(getenv, c.Production())
+	errs = append(errs, payErrs...)
+	var afterErrs []error
+	c.AfterSale, afterErrs = loadAfterSaleConfig(getenv, c.Production())
+	errs = append(errs, afterErrs...)
 	if c.Seed != "auto" && c.Seed != "never" {
 		errs = append(errs, fmt.Errorf("MARQUEE_SEED must be auto or never, not %q", c.Seed))
 	}
@@ -231,6 +241,16 @@ func serve(ctx context.Context, cfg Config, store *db.DB, clock booking.Clock, l
 		return err
 	}
 	defer closeMailer()
+	payments, err := newPayments(cfg, store, clock, logger, mailer) // main_payments.go
+	if err != nil {
+		return err
+	}
+	// Refunds go through the payments service.
+	var refunder aftersale.Refunder = payment.Refunder{Service: payments}
+	after, err := newAfterSale(cfg, store, mailer, clock, logger, refunder)
+	if err != nil {
+		return err
+	}
 	h := handlers.New(handlers.Deps{
 		Config: handlers.Config{
 			BaseURL:        cfg.BaseURL,
@@ -238,18 +258,24 @@ func serve(ctx context.Context, cfg Config, store *db.DB, clock booking.Clock, l
 			TrustedProxies: cfg.TrustedProxies,
 			Session:        handlers.SessionOptions{Keys: keys, Secure: strings.HasPrefix(cfg.BaseURL, "https://")},
 		},
-		DB:       store,
-		Notifier: notifier,
-		Clock:    clock,
-		Logger:   logger,
-		Mailer:   mailer,
-		Booking:  cfg.Booking,
+		DB:        store,
+		Notifier:  notifier,
+		Clock:     clock,
+		Logger:    logger,
+		Mailer:    mailer,
+		Booking:   cfg.Booking,
+		AfterSale: after,
+		Payments:  payments,
 	})
 	app := h.App()
 	sweepCtx, stopSweeper := context.WithCancel(ctx)
 	defer stopSweeper()
 	sweeperDone := startSweeper(sweepCtx, store, clock, cfg.SweepEvery)
+	paymentsDone := startPayments(sweepCtx, payments, cfg) // main_payments.go
 	go pruneRateLimits(ctx, h, logger)
+	afterCtx, stopAfterSale := context.WithCancel(ctx)
+	defer stopAfterSale()
+	afterSaleDone := startAfterSaleJobs(afterCtx, after, cfg.AfterSale.JobsEvery)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -272,6 +298,9 @@ func serve(ctx context.Context, cfg Config, store *db.DB, clock booking.Clock, l
 	h.Close() // ends live seat map streams so they don't hold the shutdown
 	stopSweeper()
 	sweeperDone()
+	paymentsDone()
+	stopAfterSale()
+	afterSaleDone()
 	if err := app.ShutdownWithTimeout(15 * time.Second); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}

@@ -92,6 +92,10 @@ func TestLoadConfigProductionNeedsDatabaseURL(t *testing.T) {
 		"MARQUEE_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.1", "LOG_LEVEL": "WARN", "LOG_FORMAT": "json",
 		// Accounts: production also needs session keys and a mail setting (main_accounts.go).
 		"MARQUEE_SESSION_KEYS": strings.Repeat("A", 86) + "==", "MARQUEE_SMTP_URL": "log",
+		// After sale: the secret that signs order links and tickets (main_aftersale.go).
+		"MARQUEE_ORDER_SECRET": strings.Repeat("B", 43) + "=",
+		// Payments: production takes real payments only (main_payments.go).
+		"STRIPE_SECRET_KEY": "sk_live_x", "STRIPE_WEBHOOK_SECRET": "whsec_x",
 	}))
 	if err != nil {
 		t.Fatal(err)

@@ -51,9 +51,8 @@ func plainText(s string) string {
 }
 
 // SendConfirmation e-mails an order's confirmation with its ticket links now.
-// The confirmation job calls it; so may the payments service right after
-// fulfilment (the job then finds nothing left to send only if it is marked,
-// so prefer letting the job do it).
+// The confirmation job (SendConfirmations) calls it for every newly paid
+// order, marking the order first so it is sent once; nothing else needs to.
 func (s *Service) SendConfirmation(ctx context.Context, code string) error {
 	m, err := s.orderMail(ctx, code)
 	if err != nil {
@@ -230,4 +229,3 @@ func (s *Service) RunOnce(ctx context.Context) {
 		}
 	}
 }
-

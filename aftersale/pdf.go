@@ -6,6 +6,8 @@ import (
 
 	"github.com/go-pdf/fpdf"
 	qrcode "github.com/skip2/go-qrcode"
+
+	"marquee/booking"
 )
 
 // PDFs use fpdf's built-in core fonts (Helvetica): nothing to download or bundle.
@@ -69,6 +71,83 @@ func TicketsPDF(d TicketsDoc) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := pdf.Output(&buf); err != nil {
 		return nil, fmt.Errorf("tickets PDF: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// ReceiptDoc is a receipt for the PDF.
+type ReceiptDoc struct {
+	Seller  booking.Seller
+	Receipt booking.Receipt
+	Code    string
+	Issued  string
+	Show    string
+	Paid    string
+	Refunds []ReceiptRefund
+}
+
+// ReceiptRefund is a refund line on a receipt.
+type ReceiptRefund struct {
+	Text        string
+	AmountCents int64
+}
+
+// ReceiptPDF renders a receipt as an A4 PDF.
+func ReceiptPDF(d ReceiptDoc) ([]byte, error) {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.SetTitle(fmt.Sprintf("Receipt %d", d.Receipt.Number), true)
+	pdf.SetCreator("Marquee", true)
+	tr := pdf.UnicodeTranslatorFromDescriptor("")
+	pdf.AddPage()
+	pdf.SetFont("Helvetica", "B", 14)
+	pdf.CellFormat(110, 8, tr(d.Seller.Name), "", 0, "L", false, 0, "")
+	pdf.CellFormat(80, 8, fmt.Sprintf("Receipt %d", d.Receipt.Number), "", 1, "R", false, 0, "")
+	pdf.SetFont("Helvetica", "", 10)
+	pdf.CellFormat(110, 5, tr(d.Seller.Address), "", 0, "L", false, 0, "")
+	pdf.CellFormat(80, 5, tr("Issued "+d.Issued), "", 1, "R", false, 0, "")
+	vat := ""
+	if d.Seller.VATID != "" {
+		vat = "VAT ID " + d.Seller.VATID
+	}
+	pdf.CellFormat(110, 5, tr(vat), "", 0, "L", false, 0, "")
+	pdf.CellFormat(80, 5, "Order "+d.Code, "", 1, "R", false, 0, "")
+	pdf.Ln(6)
+	pdf.MultiCell(190, 5, tr(d.Show), "", "L", false)
+	pdf.Ln(3)
+	row := func(a, b, c, e string, bold bool) {
+		style := ""
+		if bold {
+			style = "B"
+		}
+		pdf.SetFont("Helvetica", style, 10)
+		pdf.CellFormat(100, 6, tr(a), "B", 0, "L", false, 0, "")
+		pdf.CellFormat(20, 6, b, "B", 0, "R", false, 0, "")
+		pdf.CellFormat(35, 6, c, "B", 0, "R", false, 0, "")
+		pdf.CellFormat(35, 6, e, "B", 1, "R", false, 0, "")
+	}
+	row("Item", "Qty", "Unit", "Amount", true)
+	for _, l := range d.Receipt.Lines {
+		row(l.Description, fmt.Sprint(l.Quantity), money(l.UnitCents), money(l.TotalCents), false)
+	}
+	row("Booking fee", "", "", money(d.Receipt.FeeCents), false)
+	row("Total (VAT included)", "", "", money(d.Receipt.TotalCents), true)
+	for _, t := range d.Receipt.Tax {
+		row(fmt.Sprintf("VAT %s on %s (net %s)", booking.RateText(t.RateBP), money(t.GrossCents), money(t.NetCents)), "", "", money(t.TaxCents), false)
+	}
+	pdf.Ln(4)
+	pdf.SetFont("Helvetica", "", 10)
+	pdf.MultiCell(190, 5, tr(d.Paid), "", "L", false)
+	if len(d.Refunds) > 0 {
+		pdf.Ln(3)
+		pdf.SetFont("Helvetica", "B", 10)
+		pdf.CellFormat(190, 6, "Refunds", "", 1, "L", false, 0, "")
+		for _, r := range d.Refunds {
+			row(r.Text, "", "", "-"+money(r.AmountCents), false)
+		}
+	}
+	var buf bytes.Buffer
+	if err := pdf.Output(&buf); err != nil {
+		return nil, fmt.Errorf("receipt PDF: %w", err)
 	}
 	return buf.Bytes(), nil
 }

@@ -348,3 +348,23 @@ func TestConfirmationAndReminderJobsSendOnce(t *testing.T) {
 		t.Fatal(m.Subject)
 	}
 }
+
+func TestShowtimeMovedNotice(t *testing.T) {
+	e := newEnv(t, booking.AfterSale{})
+	ctx := context.Background()
+	o := e.paid(t, "j@example.com", e.show.SeatIDs[30])
+	old := start
+	if _, err := e.db.ExecContext(ctx, `UPDATE showtimes SET starts_at = starts_at + interval '1 hour', ends_at = ends_at + interval '1 hour',
+		ready_at = ready_at + interval '1 hour', sales_close_at = sales_close_at + interval '1 hour',
+		counter_close_at = counter_close_at + interval '1 hour' WHERE id = $1`, e.show.ShowtimeID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.NotifyShowtimeMoved(ctx, e.show.ShowtimeID, old); err != nil {
+		t.Fatal(err)
+	}
+	m, ok := e.mail.Last("j@example.com")
+	if !ok || !strings.Contains(m.Subject, "moved") || !strings.Contains(m.Text, "21:00") || !strings.Contains(m.Text, "20:00") ||
+		!strings.Contains(m.Text, o.Code) {
+		t.Fatalf("moved notice %+v", m)
+	}
+}

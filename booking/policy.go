@@ -15,8 +15,8 @@ type AfterSale struct {
 	// tax-inclusive; receipts show the net and the tax out of each price.
 	VATRateBP int64
 	Seller    Seller
-	// TicketPerSeat: one QR ticket per seat (true) or one for the whole order.
-	TicketPerSeat bool
+	// TicketPerOrder: one QR ticket for the whole order instead of one per seat.
+	TicketPerOrder bool
 	// ReminderBefore is how long before the show the reminder e-mail goes out; 0 turns reminders off.
 	ReminderBefore time.Duration
 }
@@ -48,7 +48,6 @@ func DefaultAfterSale() AfterSale {
 		Cancel:         CancelPolicy{Cutoff: 2 * time.Hour},
 		VATRateBP:      2000,
 		Seller:         Seller{Name: "Marquee Cinemas", Address: "1 Projection Lane, London", VATID: ""},
-		TicketPerSeat:  true,
 		ReminderBefore: 3 * time.Hour,
 	}
 }

@@ -131,6 +131,11 @@ func (db *DB) HoldSeats(ctx context.Context, h Hold) (HoldResult, error) {
 		}
 		return holdResult(h, row)
 	}
+	// Prepare before taking a connection for the transaction: preparing inside
+	// it would need a second connection from the pool (deadlock under load).
+	if err := db.prepare(ctx, releaseCartSQL, holdSQL); err != nil {
+		return HoldResult{}, err
+	}
 	var res HoldResult
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
 		if h.Replace {
@@ -170,6 +175,18 @@ func holdResult(h Hold, row holdRow) (HoldResult, error) {
 		res.ExpiresAt = *row.Until
 	}
 	return res, nil
+}
+
+// prepare makes sure the statements are prepared (on the pool) before a
+// transaction that uses them starts; tx.Stmt then re-prepares them on the
+// transaction's own connection, never asking the pool for another one.
+func (db *DB) prepare(ctx context.Context, queries ...string) error {
+	for _, q := range queries {
+		if _, err := db.stmt(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 const releaseCartSQL = `

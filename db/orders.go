@@ -44,6 +44,24 @@ const setTotalsSQL = `
 	UPDATE orders SET subtotal_cents = $2, fee_cents = $3, total_cents = $4, hold_expires_at = $5
 	WHERE id = $1`
 
+// moveClaimsSQL moves a cart's live holds onto an order.
+const moveClaimsSQL = `
+	UPDATE seat_claims SET order_id = $1, cart_id = NULL
+	WHERE showtime_id = $2 AND cart_id = $3 AND order_id IS NULL AND expires_at > $4
+	RETURNING seat_id, ticket_type, expires_at`
+
+// claimForOrderSQL takes seats straight for an order: the same conditional
+// single statement as holdSQL (free, or an expired hold reclaimed).
+const claimForOrderSQL = `
+	INSERT INTO seat_claims AS c (showtime_id, seat_id, cart_id, order_id, ticket_type, expires_at, claimed_at)
+	SELECT $1, s.seat_id, NULL, $2, s.ticket_type, $3, $4
+	FROM unnest($5::bigint[], $6::text[]) AS s(seat_id, ticket_type)
+	ON CONFLICT (showtime_id, seat_id) DO UPDATE
+		SET cart_id = NULL, order_id = EXCLUDED.order_id, ticket_type = EXCLUDED.ticket_type,
+		    expires_at = EXCLUDED.expires_at, claimed_at = EXCLUDED.claimed_at
+		WHERE c.expires_at <= $4
+	RETURNING seat_id`
+
 // Checkout turns a cart's held seats of one showtime into an order.
 type Checkout struct {
 	ShowtimeID int64
@@ -63,6 +81,9 @@ type Checkout struct {
 func (db *DB) CheckoutCart(ctx context.Context, co Checkout) (booking.Order, error) {
 	code := newOrderCode()
 	var id int64
+	if err := db.prepare(ctx, insertOrderSQL, moveClaimsSQL, insertItemsSQL, setTotalsSQL); err != nil {
+		return booking.Order{}, err
+	}
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
 		ins, err := db.txStmt(ctx, tx, insertOrderSQL)
 		if err != nil {
@@ -71,10 +92,7 @@ func (db *DB) CheckoutCart(ctx context.Context, co Checkout) (booking.Order, err
 		if err := ins.GetContext(ctx, &id, code, co.UserID, co.Email, co.ShowtimeID, currency(co.Card), co.Now, co.Now, nil, nil); err != nil {
 			return fmt.Errorf("insert order: %w", err)
 		}
-		move, err := db.txStmt(ctx, tx, `
-			UPDATE seat_claims SET order_id = $1, cart_id = NULL
-			WHERE showtime_id = $2 AND cart_id = $3 AND order_id IS NULL AND expires_at > $4
-			RETURNING seat_id, ticket_type, expires_at`)
+		move, err := db.txStmt(ctx, tx, moveClaimsSQL)
 		if err != nil {
 			return err
 		}
@@ -169,6 +187,9 @@ func (db *DB) PlaceOrder(ctx context.Context, p PlaceOrder) (PlaceOrderResult, e
 		key, fp = p.IdempotencyKey, p.Fingerprint
 	}
 	errReplay := errors.New("replay")
+	if err := db.prepare(ctx, insertOrderSQL, claimForOrderSQL, insertItemsSQL, setTotalsSQL); err != nil {
+		return PlaceOrderResult{}, err
+	}
 	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
 		ins, err := db.txStmt(ctx, tx, insertOrderSQL)
 		if err != nil {
@@ -188,15 +209,7 @@ func (db *DB) PlaceOrder(ctx context.Context, p PlaceOrder) (PlaceOrderResult, e
 		for i, l := range q.Lines {
 			seatIDs[i], types[i] = l.Seat.ID, l.TicketType
 		}
-		claim, err := db.txStmt(ctx, tx, `
-			INSERT INTO seat_claims AS c (showtime_id, seat_id, cart_id, order_id, ticket_type, expires_at, claimed_at)
-			SELECT $1, s.seat_id, NULL, $2, s.ticket_type, $3, $4
-			FROM unnest($5::bigint[], $6::text[]) AS s(seat_id, ticket_type)
-			ON CONFLICT (showtime_id, seat_id) DO UPDATE
-				SET cart_id = NULL, order_id = EXCLUDED.order_id, ticket_type = EXCLUDED.ticket_type,
-				    expires_at = EXCLUDED.expires_at, claimed_at = EXCLUDED.claimed_at
-				WHERE c.expires_at <= $4
-			RETURNING seat_id`)
+		claim, err := db.txStmt(ctx, tx, claimForOrderSQL)
 		if err != nil {
 			return err
 		}

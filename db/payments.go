@@ -529,7 +529,7 @@ func (db *DB) LapsedCheckouts(ctx context.Context, now time.Time, limit int) ([]
 		WITH due AS (
 			SELECT p.id FROM payments p JOIN orders o ON o.id = p.order_id
 			WHERE (p.status IN ('creating', 'open') AND (o.status <> 'pending_payment' OR o.hold_expires_at <= $1))
-			   OR (p.status = 'expiring' AND p.updated_at <= $2)
+			   OR (p.status = 'expiring' AND p.updated_at <= $2 AND p.created_at > $1 - interval '1 day')
 			ORDER BY p.id
 			LIMIT $3
 			FOR UPDATE OF p SKIP LOCKED

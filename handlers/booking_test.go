@@ -155,8 +155,15 @@ func TestShowtimePageSeatMap(t *testing.T) {
 	if l := doc.Find("#seat-" + itoa(e.seat(0, 0))).AttrOr("aria-label", ""); l != "Row A, seat 1, wheelchair space, available" {
 		t.Fatalf("wheelchair label %q", l)
 	}
-	if got := doc.Find("#seat-list li").Length(); got != 200 {
+	if doc.Find(`[data-testid="list-link"]`).AttrOr("href", "") != e.path("?view=list") {
+		t.Fatal("no link to the list view")
+	}
+	_, list := e.browser().open(e.path("?view=list"))
+	if got := list.Find("#seat-list li").Length(); got != 200 || list.Find("button.seat").Length() != 0 {
 		t.Fatalf("list alternative has %d seats", got)
+	}
+	if !strings.Contains(list.Find("#ls-"+itoa(e.seat(5, 8))).Text(), "F9") {
+		t.Fatalf("list item %q", list.Find("#ls-"+itoa(e.seat(5, 8))).Text())
 	}
 	// Two aisles per row: 22 cells, 20 seats.
 	if got := doc.Find(`#seat-rows [role="group"]`).First().Find(".seat-gap").Length(); got != 2 {
@@ -220,8 +227,18 @@ func TestHoldAndRelease(t *testing.T) {
 	// The map partial shows the live state.
 	resp, doc, body = alice.send(httptest.NewRequest(http.MethodGet, e.path("/map"), nil))
 	status(t, resp, 200, body)
-	if seatState(doc, seat) != "held" || doc.Find(`#seat-list[hx-swap-oob]`).Length() != 1 {
+	if seatState(doc, seat) != "held" || doc.Find(`#sales-banner[hx-swap-oob]`).Length() != 1 {
 		t.Fatalf("map partial: %s", body)
+	}
+	// The list view's live partial and its hold answers carry list items.
+	resp, doc, body = alice.send(httptest.NewRequest(http.MethodGet, e.path("/map?view=list"), nil))
+	if doc.Find("#ls-"+itoa(seat)).AttrOr("data-state", "") != "held" || doc.Find("button.seat").Length() != 0 {
+		t.Fatalf("list partial: %s", body)
+	}
+	resp, doc, body = alice.htmx(e.path("/seats"), url.Values{"hold": {itoa(e.seat(3, 2))}, "view": {"list"}})
+	status(t, resp, 200, body)
+	if doc.Find("#ls-"+itoa(e.seat(3, 2))).AttrOr("data-state", "") != "selected" || doc.Find("button.seat").Length() != 0 {
+		t.Fatalf("list hold answer: %s", body)
 	}
 	// A plain form post (no JavaScript) holds too and goes back to the page.
 	req := httptest.NewRequest(http.MethodPost, e.path("/seats"), strings.NewReader(url.Values{"hold": {itoa(e.seat(3, 11))}, "_csrf": {alice.csrf}}.Encode()))

@@ -131,7 +131,10 @@ type apiCancelResponse struct {
 
 // apiCancelOrder cancels seats (none listed: all) of the caller's own order.
 func (h *Handler) apiCancelOrder(c *fiber.Ctx) error {
-	u := h.currentUser(c)
+	u, err := h.apiUser(c) // set by requireAPIUser
+	if err != nil {
+		return err
+	}
 	code := strings.ToUpper(c.Params("code"))
 	o, err := h.db.OrderByCode(c.UserContext(), code)
 	if err != nil {

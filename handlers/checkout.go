@@ -90,6 +90,9 @@ func (h *Handler) orderPage(c *fiber.Ctx) error {
 	if o.AwaitingPayment(now) {
 		v.Remaining = int(o.HoldExpiresAt.Sub(now).Round(time.Second) / time.Second)
 	}
+	if v.Payment, err = h.paymentView(c, o, now); err != nil { // payment.go
+		return err
+	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return render(c, fiber.StatusOK, views.OrderPage(h.meta(c, "Order "+o.Code), v))
 }

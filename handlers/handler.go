@@ -14,6 +14,7 @@ import (
 	"marquee/aftersale"
 	"marquee/booking"
 	"marquee/db"
+	"marquee/payment"
 )
 
 // Config is what the HTTP layer needs to know about its deployment.
@@ -53,6 +54,9 @@ type Deps struct {
 	// receipts, order e-mails. Nil builds one without online refunds and with
 	// a random per-process signing key (tests that don't need it).
 	AfterSale *aftersale.Service
+	// Payments is the payment service (payment.NewService). Nil builds one
+	// over the offline demo gateway (tests, tools).
+	Payments *payment.Service
 }
 
 // Handler serves every route of Marquee.
@@ -75,6 +79,8 @@ type Handler struct {
 	booking  booking.Settings   // booking rules (seats.go)
 	seats    *seatCache         // per-showtime seat map snapshots (seatcache.go)
 	after    *aftersale.Service // orders after payment (aftersale.go)
+	payments *payment.Service   // checkout, fulfilment, refunds (payment.go)
+	demo     *payment.Demo      // the offline demo gateway, nil with Stripe (demo_checkout.go)
 }
 
 // New builds a Handler from its dependencies.
@@ -114,6 +120,7 @@ func New(d Deps) *Handler {
 	h.initAccounts(d)
 	h.initBooking(d)
 	h.initAfterSale(d)
+	h.initPayments(d)
 	return h
 }
 

@@ -42,7 +42,7 @@ func (h *Handler) middleware(app *fiber.App) {
 // csrfExempt lists POST endpoints authenticated otherwise (signed payment
 // webhooks; API routes that accept only a bearer token and ignore cookies,
 // so that a request without a token gets 401 rather than a CSRF 403).
-var csrfExempt = []string{"/api/v1/orders"}
+var csrfExempt = []string{"/api/v1/orders", "/webhooks/stripe"}
 
 func hstsMaxAge(production bool) int {
 	if production {

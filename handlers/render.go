@@ -20,7 +20,7 @@ func isHTMX(c *fiber.Ctx) bool { return c.Get("HX-Request") == "true" }
 // meta returns the layout data for this request: the signed-in user, the CSRF
 // token and the flash message, as far as the request has them.
 func (h *Handler) meta(c *fiber.Ctx, title string) views.Meta {
-	m := views.Meta{Title: title}
+	m := views.Meta{Title: title, Demo: h.demo != nil}
 	if u, ok := c.Locals(localUser).(*views.UserInfo); ok {
 		m.User = u
 	}

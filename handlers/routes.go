@@ -48,7 +48,7 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Post("/invite", h.acceptInvite)
 	app.Get("/dev/mail", h.devMail) // 404 in production
 
-	// Signed-in customers (and everyone above). /account/orders belongs to booking.
+	// Signed-in customers (and everyone above). /account/orders: see "orders after payment".
 	account := app.Group("/account", h.requireRole(booking.RoleCustomer))
 	account.Get("/", h.accountPage)
 	account.Post("/profile", h.saveProfile)
@@ -79,6 +79,29 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Post("/showtimes/:id<int>/type", h.setTicketType)
 	app.Post("/showtimes/:id<int>/checkout", h.limitOrders, h.checkout) // limitOrders: accounts.go (per IP and per account)
 	app.Get("/orders/:code", h.orderPage)
+
+	// --- orders after payment (tickets, receipt, cancellation, history) ---
+	// Every /orders/:code/… route checks access like the order page (aftersale.go: canSeeOrder).
+	app.Get("/orders/:code/tickets", h.ticketsPage)
+	app.Get("/orders/:code/tickets.pdf", h.ticketsPDF)
+	app.Get("/orders/:code/tickets/:n<int>.png", h.ticketQR)
+	app.Get("/orders/:code/receipt", h.receiptPage)
+	app.Get("/orders/:code/receipt.pdf", h.receiptPDF)
+	app.Get("/orders/:code/cancel", h.cancelPage)
+	app.Post("/orders/:code/cancel", h.cancel)
+	account.Get("/orders", h.historyPage)
+	app.Get("/api/v1/orders", h.requireAPIUser, h.apiOrders)
+	app.Post("/api/v1/orders/:code/cancel", h.requireAPIUser, h.apiCancelOrder)
+
+	// --- payments ---
+	app.Post("/orders/:code/pay", h.startPayment)  // → the hosted payment page (HX-Redirect for htmx)
+	app.Get("/orders/:code/paid", h.paymentReturn) // the provider's success redirect: fulfils, then the order page
+	app.Post("/webhooks/stripe", h.stripeWebhook)  // signed by Stripe; CSRF-exempt (middleware.go)
+	if h.demo != nil {                             // offline demo gateway only (no STRIPE_SECRET_KEY, never in production)
+		app.Get("/demo/checkout/:id", h.demoCheckoutPage)
+		app.Post("/demo/checkout/:id", h.demoCheckoutPay)
+		app.Post("/demo/checkout/:id/settle", h.demoCheckoutSettle)
+	}
 
 	// --- API v1 ---
 	app.Get("/api/v1/openapi.json", h.apiOpenAPI)

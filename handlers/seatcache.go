@@ -48,10 +48,22 @@ type seatSnapshot struct {
 }
 
 type showEntry struct {
-	load  sync.Mutex // one reload at a time per showtime
+	load  sync.Mutex // one reload at a time per showtime (held during the query)
 	snap  atomic.Pointer[seatSnapshot]
 	dirty atomic.Bool
 	stale atomic.Bool // static part must be reloaded
+
+	// mu guards local: this instance's own changes, re-applied on top of a
+	// reload that may have started before they were committed. Never held
+	// across a query, so recording a change never waits for the database.
+	mu    sync.Mutex
+	seq   uint64
+	local []localChange
+}
+
+type localChange struct {
+	seq uint64
+	fn  func(map[int64]booking.Claim)
 }
 
 // seatCache holds the snapshots and fans change events out to SSE clients.
@@ -133,6 +145,9 @@ func (c *seatCache) reload(ctx context.Context, id int64, e *showEntry) (*seatSn
 			return nil, err
 		}
 	}
+	e.mu.Lock()
+	startSeq := e.seq
+	e.mu.Unlock()
 	list, err := c.db.Claims(ctx, id)
 	if err != nil {
 		e.dirty.Store(true)
@@ -142,7 +157,20 @@ func (c *seatCache) reload(ctx context.Context, id int64, e *showEntry) (*seatSn
 	for _, cl := range list {
 		s.claims[cl.SeatID] = cl
 	}
+	// Changes recorded before the query started are in its result; later ones
+	// may not be: apply them again (they set or remove one claim each).
+	e.mu.Lock()
+	keep := e.local[:0]
+	for _, ch := range e.local {
+		if ch.seq > startSeq {
+			ch.fn(s.claims)
+			keep = append(keep, ch)
+		}
+	}
+	clear(e.local[len(keep):])
+	e.local = keep
 	e.snap.Store(s)
+	e.mu.Unlock()
 	return s, nil
 }
 
@@ -172,11 +200,15 @@ func (c *seatCache) loadStatic(ctx context.Context, id int64) (*showStatic, erro
 // follows reloads the truth anyway.
 func (c *seatCache) apply(id int64, fn func(claims map[int64]booking.Claim)) {
 	e := c.entry(id)
-	e.load.Lock()
-	defer e.load.Unlock()
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	cur := e.snap.Load()
 	if cur == nil {
 		return
+	}
+	e.seq++
+	if len(e.local) < 4096 { // bounded: a reload prunes it
+		e.local = append(e.local, localChange{seq: e.seq, fn: fn})
 	}
 	next := &seatSnapshot{static: cur.static, claims: make(map[int64]booking.Claim, len(cur.claims)+4), loaded: cur.loaded}
 	for k, v := range cur.claims {

@@ -114,7 +114,7 @@ func (h *Handler) showtimePage(c *fiber.Ctx) error {
 	st := b.snap.static
 	v := views.ShowtimeView{
 		Info: st.info, Sales: b.sales, Map: st.smap, States: b.states, Zones: st.zones,
-		Summary: sum, CSRF: sum.CSRF, Max: h.booking.MaxSeatsPerCart,
+		Summary: sum, CSRF: sum.CSRF, Max: h.booking.MaxSeatsPerCart, List: c.Query("view") == "list",
 	}
 	m := h.meta(c, st.info.Movie.Title+" · "+views.Day(st.info.Showtime.StartsAt, st.info.Theatre.Location()))
 	c.Set(fiber.HeaderCacheControl, "no-store")
@@ -132,24 +132,29 @@ func (h *Handler) seatMapPartial(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return render(c, fiber.StatusOK, views.MapPartial(b.snap.static.smap, b.states, b.sales))
+	return render(c, fiber.StatusOK, views.MapPartial(b.snap.static.smap, b.states, b.sales, c.Query("view") == "list"))
 }
 
 // afterChange answers a change to the viewer's seats: htmx gets the changed
 // seats and the summary; a plain form post goes back to the page.
 func (h *Handler) afterChange(c *fiber.Ctx, id int64, b *bookingState, changed []int64, full bool) error {
 	if !isHTMX(c) {
-		return c.Redirect("/showtimes/"+strconv.FormatInt(id, 10), fiber.StatusSeeOther)
+		to := "/showtimes/" + strconv.FormatInt(id, 10)
+		if c.FormValue("view") == "list" {
+			to += "?view=list"
+		}
+		return c.Redirect(to, fiber.StatusSeeOther)
 	}
 	sum, err := h.summary(c, b, true)
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
+	list := c.FormValue("view") == "list" // the form of the list view says so
 	if full {
-		return render(c, fiber.StatusOK, views.BestPartial(b.snap.static.smap, b.states, sum, b.sales))
+		return render(c, fiber.StatusOK, views.BestPartial(b.snap.static.smap, b.states, sum, list))
 	}
-	return render(c, fiber.StatusOK, views.HoldPartial(b.snap.static.smap, changed, b.states, sum))
+	return render(c, fiber.StatusOK, views.HoldPartial(b.snap.static.smap, changed, b.states, sum, list))
 }
 
 // refused makes a refused seat request show the truth: the error partial

@@ -18,7 +18,7 @@ func hasTickets(o booking.Order) bool {
 }
 
 // tickets lists an order's QR tickets: one per valid seat, or one for the
-// whole order (setting TicketPerSeat off).
+// whole order (setting TicketPerOrder).
 func (h *Handler) tickets(o booking.Order) []views.TicketView {
 	if !hasTickets(o) {
 		return nil
@@ -31,7 +31,7 @@ func (h *Handler) tickets(o booking.Order) []views.TicketView {
 			live = append(live, it)
 		}
 	}
-	if !h.after.Rules().TicketPerSeat {
+	if h.after.Rules().TicketPerOrder {
 		if len(live) == 0 {
 			return nil
 		}

@@ -1,6 +1,7 @@
 package payment
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -168,6 +169,7 @@ var ErrUnknownOrder = errors.New("payment: no such order")
 // called with a transaction open across a Gateway call.
 type Store interface {
 	OrderByCode(ctx context.Context, code string) (booking.Order, error)
+	PaymentsOfOrder(ctx context.Context, orderID int64) ([]Record, error)
 
 	ReserveCheckout(ctx context.Context, n NewCheckout) (Record, error)
 	OpenCheckout(ctx context.Context, paymentID int64, co Checkout, now time.Time) (Record, error)
@@ -218,6 +220,8 @@ type Config struct {
 	Notify func(ctx context.Context, n Notice)
 	// Lookback is how far back reconciliation lists sessions (default 24 h).
 	Lookback time.Duration
+	// Currency is used for an order that names none (default "usd").
+	Currency string
 }
 
 // Service takes payments for orders: it starts hosted checkouts, fulfils them
@@ -232,6 +236,7 @@ type Service struct {
 	baseURL  string
 	notify   func(ctx context.Context, n Notice)
 	lookback time.Duration
+	currency string
 }
 
 // NewService returns a Service.
@@ -242,11 +247,15 @@ func NewService(c Config) *Service {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	if c.Currency == "" {
+		c.Currency = "usd"
+	}
 	if c.Lookback <= 0 {
 		c.Lookback = 24 * time.Hour
 	}
 	return &Service{store: c.Store, gw: c.Gateway, clock: c.Clock, log: c.Logger,
-		baseURL: strings.TrimRight(c.BaseURL, "/"), notify: c.Notify, lookback: c.Lookback}
+		baseURL: strings.TrimRight(c.BaseURL, "/"), notify: c.Notify, lookback: c.Lookback,
+		currency: strings.ToLower(c.Currency)}
 }
 
 // Gateway returns the gateway in use.
@@ -270,6 +279,15 @@ func (s *Service) StartCheckout(ctx context.Context, code string) (string, error
 	case !o.AwaitingPayment(now):
 		return "", booking.Errorf(booking.EGONE, "The hold on these seats ran out before payment. Please choose your seats again.")
 	}
+	pays, err := s.store.PaymentsOfOrder(ctx, o.ID)
+	if err != nil {
+		return "", err
+	}
+	for _, p := range pays {
+		if p.Status == PayProcessing {
+			return "", booking.Errorf(booking.ECONFLICT, "A payment for this order is already being processed.")
+		}
+	}
 	for attempt := 0; attempt < 3; attempt++ {
 		p, err := s.store.ReserveCheckout(ctx, NewCheckout{OrderID: o.ID, OrderCode: o.Code, Provider: s.gw.Name(),
 			AmountCents: o.TotalCents, Currency: o.Currency, ExpiresAt: sessionExpiry(o, now), Now: now})
@@ -278,7 +296,23 @@ func (s *Service) StartCheckout(ctx context.Context, code string) (string, error
 		}
 		switch {
 		case p.Status == PayOpen && p.URL != "" && p.ExpiresAt.After(now.Add(time.Minute)):
-			return p.URL, nil // pressing "Pay" again: the same page
+			// Pressing "Pay" again: the same page, if the provider still has it open.
+			st, err := s.gw.GetCheckout(ctx, p.SessionID)
+			switch {
+			case err != nil: // unknown to the provider (e.g. the demo gateway restarted)
+				s.log.Warn("open checkout session not found, starting a new one", "order", o.Code, "err", err)
+			case st.Status == StatusOpen:
+				return p.URL, nil
+			case st.Status == StatusComplete: // paid, and we missed it: fulfil now
+				if err := s.Fulfil(ctx, CheckoutEvent(st)); err != nil {
+					return "", err
+				}
+				return "", booking.Errorf(booking.ECONFLICT, "This order's payment has already been made.")
+			}
+			if err := s.store.CheckoutExpired(ctx, p.ID, now); err != nil {
+				return "", err
+			}
+			continue
 		case p.Status == PayOpen,
 			p.Status == PayCreating && p.ExpiresAt.Before(now.Add(30*time.Minute)):
 			// The provider's page is about to close, or a create that never
@@ -361,7 +395,7 @@ func (s *Service) checkoutRequest(o booking.Order, p Record) (CheckoutRequest, e
 	return CheckoutRequest{
 		OrderCode:      o.Code,
 		Email:          o.Email,
-		Currency:       strings.ToLower(o.Currency),
+		Currency:       strings.ToLower(cmp.Or(o.Currency, s.currency)),
 		Lines:          lines,
 		SuccessURL:     s.baseURL + "/orders/" + o.Code + "/paid?session_id={CHECKOUT_SESSION_ID}",
 		CancelURL:      s.baseURL + "/orders/" + o.Code,

@@ -173,3 +173,14 @@ type ReceiptView struct {
 
 // RateText is a VAT rate in words.
 func RateText(bp int64) string { return booking.RateText(bp) }
+
+// HistoryView is a customer's order history.
+type HistoryView struct {
+	Upcoming, Past []HistoryOrder
+}
+
+// HistoryOrder is one order in the history.
+type HistoryOrder struct {
+	Code, Status, Movie, When, Where, Seats string
+	TotalCents                              int64
+}

@@ -18,6 +18,8 @@ type ShowtimeView struct {
 	Summary SummaryView
 	CSRF    string
 	Max     int
+	// List shows the seats as a plain list instead of the drawn map.
+	List bool
 }
 
 // SummaryView is the viewer's selection: seats, ticket types, totals, hold timer.
@@ -102,6 +104,8 @@ type OrderView struct {
 	Now       time.Time
 	// After is the after-sale part (tickets, receipt, cancellation); nil for unpaid orders.
 	After *AfterSaleView
+	// Payment is the payment part (pay button, payment under way, automatic refunds).
+	Payment *PaymentView
 }
 
 // LocalStart is the showtime's start in the theatre's zone.

@@ -159,7 +159,7 @@ func NewSeatMap(showtimeID int64, l *booking.Layout) (*SeatMap, error) {
 	return m, nil
 }
 
-var gapCell = []byte(`<span class="seat-gap w-7 h-7 shrink-0" aria-hidden="true"></span>`)
+var gapCell = []byte(`<span class="seat-gap" aria-hidden="true"></span>`)
 
 // rowCells writes the cells of one row for the given seat states.
 func (m *SeatMap) rowCells(r mapRow, states []booking.SeatState) templ.Component {
@@ -191,20 +191,20 @@ func (m *SeatMap) rowItems(r mapRow, states []booking.SeatState) templ.Component
 	})
 }
 
-// Changed writes out-of-band swaps for the given seats: their map button and
-// list item in their new state.
-func (m *SeatMap) Changed(seatIDs []int64, states []booking.SeatState) templ.Component {
+// Changed writes out-of-band swaps for the given seats in their new state:
+// their map buttons, or their list items on the list view.
+func (m *SeatMap) Changed(seatIDs []int64, states []booking.SeatState, list bool) templ.Component {
 	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
 		for _, id := range seatIDs {
 			idx, ok := m.Layout.Index(id)
 			if !ok {
 				continue
 			}
-			si := stateIndex(states[idx])
-			if _, err := w.Write(m.buttonOOB[idx][si]); err != nil {
-				return err
+			b := m.buttonOOB[idx][stateIndex(states[idx])]
+			if list {
+				b = m.itemOOB[idx][stateIndex(states[idx])]
 			}
-			if _, err := w.Write(m.itemOOB[idx][si]); err != nil {
+			if _, err := w.Write(b); err != nil {
 				return err
 			}
 		}
@@ -212,26 +212,13 @@ func (m *SeatMap) Changed(seatIDs []int64, states []booking.SeatState) templ.Com
 	})
 }
 
+// seatClass is the seat's CSS: kind, then state (static/css/input.css).
 func seatClass(s SeatView) string {
-	base := "seat w-7 h-7 shrink-0 rounded-t-lg text-[10px] leading-none font-semibold focus:outline-none focus-visible:ring-2 focus-visible:ring-offset-2 focus-visible:ring-offset-stone-950 focus-visible:ring-amber-300 "
-	switch s.State {
-	case booking.StateMine:
-		return base + "bg-amber-400 text-stone-950 ring-2 ring-amber-200"
-	case booking.StateHeld:
-		return base + "bg-stone-800 text-stone-500 cursor-not-allowed"
-	case booking.StateSold:
-		return base + "bg-stone-900 text-stone-700 cursor-not-allowed"
+	c := "seat k-" + s.Seat.Kind
+	if s.State != booking.StateFree {
+		c += " s-" + string(s.State)
 	}
-	switch s.Seat.Kind {
-	case booking.SeatPremium:
-		return base + "bg-violet-500 text-violet-950 hover:bg-amber-300"
-	case booking.SeatWheelchair:
-		return base + "bg-sky-400 text-sky-950 hover:bg-amber-300"
-	case booking.SeatCompanion:
-		return base + "bg-sky-700 text-sky-50 hover:bg-amber-300"
-	default:
-		return base + "bg-stone-400 text-stone-900 hover:bg-amber-300"
-	}
+	return c
 }
 
 func seatText(s SeatView) string {

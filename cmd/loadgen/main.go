@@ -26,6 +26,7 @@ import (
 	"os/signal"
 	"regexp"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -55,16 +56,18 @@ func main() {
 }
 
 type options struct {
-	clients  []int
-	duration time.Duration
-	keep     int
+	clients    []int
+	duration   time.Duration
+	keep       int
+	cpuProfile string
 }
 
 func parseFlags() (options, error) {
 	var o options
 	clients := flag.String("clients", "16,64,256", "comma-separated client counts")
 	flag.DurationVar(&o.duration, "duration", 5*time.Second, "length of each phase (holds, page, partial) per client count")
-	flag.IntVar(&o.keep, "keep", 4, "seats a client keeps held before releasing its oldest")
+	flag.IntVar(&o.keep, "keep", 2, "seats a client keeps held before releasing its oldest")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	for _, s := range strings.Split(*clients, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -83,6 +86,17 @@ func run(ctx context.Context) error {
 	opt, err := parseFlags()
 	if err != nil {
 		return err
+	}
+	if opt.cpuProfile != "" {
+		f, err := os.Create(opt.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	dsn, drop, err := createDatabase(ctx)
 	if err != nil {
@@ -155,16 +169,28 @@ func run(ctx context.Context) error {
 		// Everyone checks out what they hold: pending orders, seats sold-to-be.
 		var checkedOut atomic.Int64
 		var wg sync.WaitGroup
+		var failMu sync.Mutex
+		failures := map[string]int{}
 		for _, c := range clients {
 			wg.Add(1)
 			go func(c *client) {
 				defer wg.Done()
-				if len(c.held) > 0 && c.checkout() == nil {
-					checkedOut.Add(1)
+				if len(c.held) == 0 {
+					return
 				}
+				if err := c.checkout(); err != nil {
+					failMu.Lock()
+					failures[err.Error()]++
+					failMu.Unlock()
+					return
+				}
+				checkedOut.Add(1)
 			}(c)
 		}
 		wg.Wait()
+		if len(failures) > 0 {
+			fmt.Printf("%7s  checkout failures: %v (holds that ran out or were re-taken)\n", "", failures)
+		}
 		page := phase(ctx, clients, opt.duration, (*client).pageStep)
 		page.print(n, "page")
 		partial := phase(ctx, clients, opt.duration, (*client).partialStep)
@@ -299,7 +325,11 @@ func (c *client) do(method, url string, form string, htmx bool) (int, []byte, ti
 		}
 		fasthttp.ReleaseCookie(ck)
 	})
-	return resp.StatusCode(), append([]byte(nil), resp.Body()...), took, nil
+	var body []byte
+	if method == "GET" && !htmx && c.csrf == "" { // only the first page is read (CSRF token)
+		body = append(body, resp.Body()...)
+	}
+	return resp.StatusCode(), body, took, nil
 }
 
 // start opens the showtime page like a browser: session cookie and CSRF token.
@@ -426,4 +456,3 @@ func createDatabase(ctx context.Context) (string, func(), error) {
 	}
 	return devpg.WithDatabase(server, name), drop, nil
 }
-

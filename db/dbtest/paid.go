@@ -15,6 +15,28 @@ import (
 func PaidOrder(t testing.TB, d *db.DB, s Show, email string, userID *int64, now time.Time, seatIDs ...int64) booking.Order {
 	t.Helper()
 	ctx := context.Background()
+	o := PendingOrder(t, d, s, email, userID, now, seatIDs...)
+	if err := d.TransitionOrder(ctx, o.ID, booking.OrderPaid, now); err != nil {
+		t.Fatalf("dbtest: pay order: %v", err)
+	}
+	if _, err := d.ExecContext(ctx, `UPDATE order_items SET status = 'sold' WHERE order_id = $1`, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.ExecContext(ctx, `UPDATE seat_claims SET expires_at = NULL WHERE order_id = $1`, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	o, err := d.OrderByCode(ctx, o.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// PendingOrder places an order for seats of a showtime (adult tickets, the
+// default booking settings) waiting for payment, held for 10 minutes from now.
+func PendingOrder(t testing.TB, d *db.DB, s Show, email string, userID *int64, now time.Time, seatIDs ...int64) booking.Order {
+	t.Helper()
+	ctx := context.Background()
 	seats, err := d.AuditoriumSeats(ctx, s.AuditoriumID)
 	if err != nil {
 		t.Fatal(err)
@@ -36,19 +58,5 @@ func PaidOrder(t testing.TB, d *db.DB, s Show, email string, userID *int64, now 
 	if err != nil {
 		t.Fatalf("dbtest: place order: %v", err)
 	}
-	o := res.Order
-	if err := d.TransitionOrder(ctx, o.ID, booking.OrderPaid, now); err != nil {
-		t.Fatalf("dbtest: pay order: %v", err)
-	}
-	if _, err := d.ExecContext(ctx, `UPDATE order_items SET status = 'sold' WHERE order_id = $1`, o.ID); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.ExecContext(ctx, `UPDATE seat_claims SET expires_at = NULL WHERE order_id = $1`, o.ID); err != nil {
-		t.Fatal(err)
-	}
-	o, err = d.OrderByCode(ctx, o.Code)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return o
+	return res.Order
 }

@@ -11,9 +11,14 @@ ALTER TABLE orders
     ADD COLUMN confirmation_sent_at timestamptz,
     ADD COLUMN reminder_sent_at     timestamptz;
 
--- Receipt numbers: a sequence, assigned once per paid order (never reused;
--- a gap appears only when a transaction that took a number rolls back).
-CREATE SEQUENCE receipt_numbers START 1000;
+-- Receipt numbers: gapless and assigned once per paid order. A one-row
+-- counter (not a sequence, whose numbers are lost on rollback or on a
+-- concurrent first view) incremented in the transaction that assigns it.
+CREATE TABLE receipt_counter (
+    id   boolean PRIMARY KEY DEFAULT true CHECK (id),
+    last bigint NOT NULL
+);
+INSERT INTO receipt_counter (last) VALUES (999);
 
 -- Paid orders still waiting for their confirmation e-mail / reminder (the mail jobs' queues).
 CREATE INDEX orders_confirmation_due ON orders (paid_at)
@@ -60,7 +65,7 @@ CREATE INDEX showtime_notices_due ON showtime_notices (created_at) WHERE sent_at
 -- +goose Down
 DROP TABLE showtime_notices;
 DROP TABLE refunds;
-DROP SEQUENCE receipt_numbers;
+DROP TABLE receipt_counter;
 DROP INDEX orders_confirmation_due;
 DROP INDEX orders_reminder_due;
 ALTER TABLE orders

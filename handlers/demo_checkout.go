@@ -1,0 +1,97 @@
+package handlers
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"marquee/payment"
+	"marquee/views"
+)
+
+// The offline demo gateway's hosted page (only routed when the demo gateway
+// is in use, never with a Stripe key): GET/POST /demo/checkout/:id. Its
+// outcomes produce the events a Stripe webhook would and go through the same
+// fulfilment.
+
+func (h *Handler) demoView(id, message string) (views.DemoCheckoutView, bool) {
+	st, req, _, ok := h.demo.Session(id)
+	if !ok {
+		return views.DemoCheckoutView{}, false
+	}
+	v := views.DemoCheckoutView{ID: st.ID, OrderCode: st.OrderCode, Email: req.Email, TotalCents: st.AmountCents,
+		Open: st.Status == payment.StatusOpen, Message: message, CancelURL: "/orders/" + st.OrderCode}
+	for _, l := range req.Lines {
+		v.Lines = append(v.Lines, views.DemoLine{Name: l.Name, Quantity: l.Quantity, UnitCents: l.UnitCents, TotalCents: l.UnitCents * l.Quantity})
+	}
+	switch st.Status {
+	case payment.StatusComplete:
+		v.Closed = "This payment is complete."
+	case payment.StatusExpired:
+		v.Closed = "This payment page has expired: the hold on the seats ran out."
+	}
+	return v, true
+}
+
+func (h *Handler) renderDemo(c *fiber.Ctx, status int, id, message string) error {
+	v, ok := h.demoView(id, message)
+	if !ok {
+		return fiber.ErrNotFound
+	}
+	h.csrf(c)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return render(c, status, views.DemoCheckoutPage(h.meta(c, "Demo payment"), v))
+}
+
+// demoCheckoutPage shows the demo payment page: GET /demo/checkout/:id.
+func (h *Handler) demoCheckoutPage(c *fiber.Ctx) error {
+	return h.renderDemo(c, fiber.StatusOK, c.Params("id"), "")
+}
+
+// demoCheckoutPay applies the chosen outcome: POST /demo/checkout/:id.
+func (h *Handler) demoCheckoutPay(c *fiber.Ctx) error {
+	id := strings.Clone(c.Params("id"))
+	outcome := c.FormValue("outcome")
+	evs, err := h.demo.Pay(id, outcome)
+	switch {
+	case errors.Is(err, payment.ErrDemoClosed):
+		return h.renderDemo(c, fiber.StatusConflict, id, "This payment page can't take a payment any more.")
+	case err != nil:
+		if _, ok := h.demoView(id, ""); !ok {
+			return fiber.ErrNotFound
+		}
+		return h.renderDemo(c, fiber.StatusUnprocessableEntity, id, "Choose one of the outcomes below.")
+	}
+	for _, ev := range evs {
+		if err := h.payments.Fulfil(c.UserContext(), ev); err != nil {
+			return err
+		}
+	}
+	if outcome == payment.DemoDecline {
+		return h.renderDemo(c, fiber.StatusPaymentRequired, id, "Your card was declined (demo). Choose another outcome.")
+	}
+	_, req, _, _ := h.demo.Session(id)
+	to := strings.ReplaceAll(req.SuccessURL, "{CHECKOUT_SESSION_ID}", id)
+	return c.Redirect(to, fiber.StatusSeeOther)
+}
+
+// demoCheckoutSettle completes or fails a "pay later" demo payment, as an
+// asynchronous payment method eventually does: POST /demo/checkout/:id/settle.
+func (h *Handler) demoCheckoutSettle(c *fiber.Ctx) error {
+	id := strings.Clone(c.Params("id"))
+	st, _, _, ok := h.demo.Session(id)
+	if !ok {
+		return fiber.ErrNotFound
+	}
+	evs, err := h.demo.SettleLater(id, c.FormValue("outcome") == "succeed")
+	if err != nil {
+		return fiber.NewError(fiber.StatusConflict, "This payment has no pending settlement.")
+	}
+	for _, ev := range evs {
+		if err := h.payments.Fulfil(c.UserContext(), ev); err != nil {
+			return err
+		}
+	}
+	return c.Redirect("/orders/"+st.OrderCode, fiber.StatusSeeOther)
+}
