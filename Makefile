@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    := ./...
 DATA    ?= $(or $(MARQUEE_DATA_DIR),data)
 
-.PHONY: run build test test-short vet generate templ css check-generated bench bench-go bench-load e2e stop-dev-db lint clean
+.PHONY: run build test test-short vet generate templ css check-generated bench bench-go bench-load bench-booking e2e stop-dev-db lint clean
 
 ## run: start Marquee on :8080 (finds or starts a PostgreSQL, migrates, seeds the demo programme)
 run:
@@ -26,7 +26,7 @@ vet:
 
 ## e2e: browser tests: chromedp drives Debian's chromium (apt-get install chromium) against a real server
 e2e:
-	$(GO) test -tags e2e -count=1 -v ./e2e/...
+	$(GO) test -tags e2e -count=1 -timeout 8m -v ./e2e/...
 
 ## stop-dev-db: stop the private PostgreSQL that tests leave running under ./data (make run stops its own)
 stop-dev-db:
@@ -57,6 +57,13 @@ bench-go:
 
 bench-load:
 	./scripts/bench-load.sh
+
+## bench-booking: 16/64/256 browser-like clients hold seats of one 200-seat showtime through the real
+## HTTP routes (in-process server on 127.0.0.1, throwaway database); holds/s, p50/p99, page and partial
+## req/s, integrity check. BOOKING_BENCH_FLAGS e.g. "-duration 10s -clients 64".
+bench-booking:
+	$(GO) build -o bin/loadgen ./cmd/loadgen
+	./bin/loadgen $(BOOKING_BENCH_FLAGS)
 
 lint: vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1)

@@ -75,6 +75,14 @@ type Hold struct {
 	// Replace releases the cart's other holds of the showtime in the same
 	// transaction (best seats replace the selection).
 	Replace bool
+	// Quiet marks a hot-path change (a click on a seat): the trigger's NOTIFY
+	// is skipped — the caller announces the change itself, batched
+	// (NotifySeats) — and the transaction commits asynchronously: a hold is
+	// worth less than a disk flush. A PostgreSQL crash may forget holds of
+	// the last moments (their seats are simply free again); the uniqueness
+	// that prevents double sales is unaffected, and any later synchronous
+	// commit (an order) flushes the hold with it.
+	Quiet bool
 }
 
 // HoldResult is what the database granted.
@@ -90,14 +98,17 @@ type HoldResult struct {
 // settled by the primary key (showtime_id, seat_id): of two requests for one
 // seat, exactly one row wins; the other sees a conflict and gets nothing back.
 const holdSQL = `
-	WITH cart AS (
+	WITH quiet AS (
+		SELECT set_config('marquee.seat_notify', CASE WHEN $8 THEN 'off' ELSE '' END, true) AS q,
+		       set_config('synchronous_commit', CASE WHEN $8 THEN 'off' ELSE current_setting('synchronous_commit') END, true) AS s
+	), cart AS (
 		SELECT count(*) AS n, min(expires_at) AS until
 		FROM seat_claims
 		WHERE showtime_id = $1 AND cart_id = $2 AND order_id IS NULL AND expires_at > $4
 	), taken AS (
 		INSERT INTO seat_claims AS c (showtime_id, seat_id, cart_id, order_id, ticket_type, expires_at, claimed_at)
 		SELECT $1, s.id, $2, NULL, $3, coalesce(cart.until, $5), $4
-		FROM unnest($6::bigint[]) AS s(id), cart
+		FROM unnest($6::bigint[]) AS s(id), cart, quiet
 		WHERE cart.n + cardinality($6::bigint[]) <= $7
 		ON CONFLICT (showtime_id, seat_id) DO UPDATE
 			SET cart_id = EXCLUDED.cart_id, order_id = NULL, ticket_type = EXCLUDED.ticket_type,
@@ -123,7 +134,7 @@ func (db *DB) HoldSeats(ctx context.Context, h Hold) (HoldResult, error) {
 	if len(h.SeatIDs) == 0 {
 		return HoldResult{}, booking.Invalid("seat", "Choose a seat.")
 	}
-	args := []any{h.ShowtimeID, h.CartID, h.TicketType, h.Now, h.Until, pq.Array(h.SeatIDs), h.Max}
+	args := []any{h.ShowtimeID, h.CartID, h.TicketType, h.Now, h.Until, pq.Array(h.SeatIDs), h.Max, h.Quiet}
 	var row holdRow
 	if len(h.SeatIDs) == 1 && !h.Replace {
 		if err := db.get(ctx, &row, holdSQL, args...); err != nil {
@@ -133,11 +144,16 @@ func (db *DB) HoldSeats(ctx context.Context, h Hold) (HoldResult, error) {
 	}
 	// Prepare before taking a connection for the transaction: preparing inside
 	// it would need a second connection from the pool (deadlock under load).
-	if err := db.prepare(ctx, releaseCartSQL, holdSQL); err != nil {
+	if err := db.prepare(ctx, releaseCartSQL, holdSQL, quietSQL); err != nil {
 		return HoldResult{}, err
 	}
 	var res HoldResult
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+		if h.Quiet {
+			if _, err := db.txExec(ctx, tx, quietSQL); err != nil {
+				return err
+			}
+		}
 		if h.Replace {
 			rel, err := db.txStmt(ctx, tx, releaseCartSQL)
 			if err != nil {
@@ -193,14 +209,19 @@ const releaseCartSQL = `
 	DELETE FROM seat_claims
 	WHERE showtime_id = $1 AND cart_id = $2 AND order_id IS NULL`
 
+// quietSQL makes the rest of the transaction quiet (see Hold.Quiet).
+const quietSQL = `SELECT set_config('marquee.seat_notify', 'off', true), set_config('synchronous_commit', 'off', true)`
+
 // ReleaseSeats gives a cart's held seats back; it returns those released.
-// Seats the cart doesn't hold are left alone.
-func (db *DB) ReleaseSeats(ctx context.Context, showtimeID int64, cartID string, seatIDs []int64) ([]int64, error) {
+// Seats the cart doesn't hold are left alone. quiet: as Hold.Quiet.
+func (db *DB) ReleaseSeats(ctx context.Context, showtimeID int64, cartID string, seatIDs []int64, quiet bool) ([]int64, error) {
 	var released []int64
 	err := db.selectAll(ctx, &released, `
 		DELETE FROM seat_claims
 		WHERE showtime_id = $1 AND cart_id = $2 AND order_id IS NULL AND seat_id = ANY($3::bigint[])
-		RETURNING seat_id`, showtimeID, cartID, pq.Array(seatIDs))
+		  AND (NOT $4 OR (set_config('marquee.seat_notify', 'off', true) = 'off'
+		                  AND set_config('synchronous_commit', 'off', true) = 'off'))
+		RETURNING seat_id`, showtimeID, cartID, pq.Array(seatIDs), quiet)
 	if err != nil {
 		return nil, fmt.Errorf("release seats: %w", err)
 	}
@@ -258,4 +279,16 @@ func (db *DB) DeleteExpiredHolds(ctx context.Context, now time.Time) (int, error
 	}
 	n, _ := res.RowsAffected()
 	return int(n), nil
+}
+
+// NotifySeats tells every instance (LISTEN marquee_seats) that the claims of
+// these showtimes changed: one statement for a batch of quiet changes.
+func (db *DB) NotifySeats(ctx context.Context, showtimeIDs []int64) error {
+	if len(showtimeIDs) == 0 {
+		return nil
+	}
+	if _, err := db.exec(ctx, `SELECT count(pg_notify('`+ChannelSeats+`', x::text)) FROM unnest($1::bigint[]) x`, pq.Array(showtimeIDs)); err != nil {
+		return fmt.Errorf("notify seats: %w", err)
+	}
+	return nil
 }

@@ -142,10 +142,10 @@ func TestHoldReleaseAndLimits(t *testing.T) {
 		t.Fatalf("over max: %v", err)
 	}
 	// Release only what the cart holds.
-	if rel, err := d.ReleaseSeats(ctx, s.ShowtimeID, "cart2", []int64{a}); err != nil || len(rel) != 0 {
+	if rel, err := d.ReleaseSeats(ctx, s.ShowtimeID, "cart2", []int64{a}, false); err != nil || len(rel) != 0 {
 		t.Fatalf("foreign release: %v %v", rel, err)
 	}
-	if rel, err := d.ReleaseSeats(ctx, s.ShowtimeID, "cart1", []int64{a}); err != nil || len(rel) != 1 {
+	if rel, err := d.ReleaseSeats(ctx, s.ShowtimeID, "cart1", []int64{a}, true); err != nil || len(rel) != 1 {
 		t.Fatalf("release: %v %v", rel, err)
 	}
 	if _, err := hold(d, s, "cart2", now, a); err != nil {
@@ -284,7 +284,7 @@ func TestPlaceOrderIdempotent(t *testing.T) {
 	now := clock.Now()
 	p := db.PlaceOrder{ShowtimeID: s.ShowtimeID, UserID: &uid, Email: "api@example.com",
 		Lines: []booking.Line{{Seat: seat(50), TicketType: "adult"}, {Seat: seat(51), TicketType: "senior"}},
-		Now: now, Until: now.Add(10 * time.Minute), Card: card, Settings: booking.DefaultSettings(),
+		Now:   now, Until: now.Add(10 * time.Minute), Card: card, Settings: booking.DefaultSettings(),
 		IdempotencyKey: "k1", Fingerprint: "f1"}
 	// Concurrent duplicates: one order.
 	var wg sync.WaitGroup
@@ -338,12 +338,100 @@ func TestClaimChangesNotify(t *testing.T) {
 	if _, err := hold(d, s, "a", clock.Now(), s.SeatIDs[3]); err != nil {
 		t.Fatal(err)
 	}
+	want := func(what string) {
+		t.Helper()
+		select {
+		case msg := <-ch:
+			if msg.Payload != strconv.FormatInt(s.ShowtimeID, 10) {
+				t.Fatalf("%s: payload %q", what, msg.Payload)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: no notification", what)
+		}
+	}
+	want("hold")
+	// Quiet changes don't notify; the caller announces them (NotifySeats).
+	now := clock.Now()
+	if _, err := d.HoldSeats(context.Background(), db.Hold{ShowtimeID: s.ShowtimeID, CartID: "b", SeatIDs: []int64{s.SeatIDs[4]},
+		TicketType: "adult", Now: now, Until: now.Add(time.Minute), Max: 10, Quiet: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.ReleaseSeats(context.Background(), s.ShowtimeID, "b", []int64{s.SeatIDs[4]}, true); err != nil {
+		t.Fatal(err)
+	}
+	// A marker sent afterwards must be the next message: notifications arrive
+	// in commit order, so a leaked quiet one would come first.
+	if err := d.NotifySeats(context.Background(), []int64{987654321}); err != nil {
+		t.Fatal(err)
+	}
 	select {
 	case msg := <-ch:
-		if msg.Payload != strconv.FormatInt(s.ShowtimeID, 10) {
-			t.Fatalf("payload %q", msg.Payload)
+		if msg.Payload != "987654321" {
+			t.Fatalf("a quiet change notified: %+v", msg)
 		}
 	case <-time.After(5 * time.Second):
-		t.Fatal("no notification")
+		t.Fatal("no marker")
+	}
+	// A noisy release notifies by itself.
+	if _, err := d.ReleaseSeats(context.Background(), s.ShowtimeID, "a", []int64{s.SeatIDs[3]}, false); err != nil {
+		t.Fatal(err)
+	}
+	want("release")
+	if err := d.NotifySeats(context.Background(), []int64{s.ShowtimeID}); err != nil {
+		t.Fatal(err)
+	}
+	want("announce")
+}
+
+// TestSweepConcurrent runs the sweeper of several "instances" at once: every
+// unpaid order expires exactly once and every expired hold goes.
+func TestSweepConcurrent(t *testing.T) {
+	clock := booking.NewManualClock(start.Add(-time.Hour))
+	d := dbtest.New(t, clock)
+	s := dbtest.AddShowtime(t, d, start)
+	ctx := context.Background()
+	layout, card := testLayout(t, d, s)
+	now := clock.Now()
+	const orders = 60
+	for i := 0; i < orders; i++ {
+		cart := fmt.Sprintf("c%d", i)
+		if _, err := hold(d, s, cart, now, s.SeatIDs[i]); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.CheckoutCart(ctx, db.Checkout{ShowtimeID: s.ShowtimeID, CartID: cart, Email: "x@example.com", Now: now,
+			Layout: layout, Card: card, Settings: booking.DefaultSettings()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := orders; i < orders+40; i++ { // plain holds
+		if _, err := hold(d, s, fmt.Sprintf("h%d", i), now, s.SeatIDs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	later := now.Add(10 * time.Minute)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	expired, deleted := 0, 0
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			o, h, err := d.Sweep(ctx, later)
+			if err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			expired += o
+			deleted += h
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if expired != orders || deleted != 40 {
+		t.Fatalf("expired %d orders (want %d), deleted %d holds (want 40)", expired, orders, deleted)
+	}
+	var left int
+	if err := d.GetContext(ctx, &left, `SELECT count(*) FROM seat_claims`); err != nil || left != 0 {
+		t.Fatalf("claims left %d %v", left, err)
 	}
 }

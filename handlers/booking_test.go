@@ -131,7 +131,7 @@ func (b *browser) release(seat int64) (*http.Response, *goquery.Document, string
 }
 
 func seatState(doc *goquery.Document, seat int64) string {
-	return doc.Find("#seat-" + itoa(seat)).AttrOr("data-state", "")
+	return doc.Find("#seat-"+itoa(seat)).AttrOr("data-state", "")
 }
 
 func status(t *testing.T, resp *http.Response, want int, body string) {
@@ -148,11 +148,11 @@ func TestShowtimePageSeatMap(t *testing.T) {
 	if got := doc.Find("button.seat").Length(); got != 200 {
 		t.Fatalf("%d seat buttons", got)
 	}
-	label := doc.Find("#seat-" + itoa(e.seat(5, 8))).AttrOr("aria-label", "")
+	label := doc.Find("#seat-"+itoa(e.seat(5, 8))).AttrOr("aria-label", "")
 	if label != "Row F, seat 9, premium, available" {
 		t.Fatalf("aria-label %q", label)
 	}
-	if l := doc.Find("#seat-" + itoa(e.seat(0, 0))).AttrOr("aria-label", ""); l != "Row A, seat 1, wheelchair space, available" {
+	if l := doc.Find("#seat-"+itoa(e.seat(0, 0))).AttrOr("aria-label", ""); l != "Row A, seat 1, wheelchair space, available" {
 		t.Fatalf("wheelchair label %q", l)
 	}
 	if doc.Find(`[data-testid="list-link"]`).AttrOr("href", "") != e.path("?view=list") {
@@ -509,6 +509,13 @@ func TestSeatEventsStream(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	// A hold through the site is announced in a batch and arrives too.
+	b := e.browser()
+	b.open(e.path(""))
+	if resp, _, body := b.hold(e.seat(6, 6)); resp.StatusCode != 200 {
+		t.Fatalf("hold: %d %s", resp.StatusCode, body)
+	}
+	next("event: seats")
 	// Unknown showtime: 404 before any stream.
 	r2, err := http.Get("http://" + ln.Addr().String() + "/showtimes/999999/events")
 	if err != nil {

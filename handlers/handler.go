@@ -61,26 +61,27 @@ type Deps struct {
 
 // Handler serves every route of Marquee.
 type Handler struct {
-	cfg      Config
-	db       *db.DB
-	notifier *db.Notifier
-	clock    booking.Clock
-	log      *slog.Logger
-	started  time.Time
-	cookies  *sessions.CookieStore
-	sessOpt  SessionOptions
-	mailer   Mailer
-	pw       booking.PasswordParams
-	dummyPW  string // a hash checked when there is no account, so timing doesn't tell
-	limits   RateLimits
-	proxies  []*net.IPNet       // parsed Config.TrustedProxies (accounts.go: clientIP)
-	catalog  *catalogCache      // what's on, movie pages and API lists (catalog.go)
-	apiDoc   apiDocument        // the parsed OpenAPI document (apidocs.go)
-	booking  booking.Settings   // booking rules (seats.go)
-	seats    *seatCache         // per-showtime seat map snapshots (seatcache.go)
-	after    *aftersale.Service // orders after payment (aftersale.go)
-	payments *payment.Service   // checkout, fulfilment, refunds (payment.go)
-	demo     *payment.Demo      // the offline demo gateway, nil with Stripe (demo_checkout.go)
+	cfg       Config
+	db        *db.DB
+	notifier  *db.Notifier
+	clock     booking.Clock
+	log       *slog.Logger
+	started   time.Time
+	cookies   *sessions.CookieStore
+	sessOpt   SessionOptions
+	mailer    Mailer
+	pw        booking.PasswordParams
+	dummyPW   string // a hash checked when there is no account, so timing doesn't tell
+	limits    RateLimits
+	proxies   []*net.IPNet        // parsed Config.TrustedProxies (accounts.go: clientIP)
+	catalog   *catalogCache       // what's on, movie pages and API lists (catalog.go)
+	apiDoc    apiDocument         // the parsed OpenAPI document (apidocs.go)
+	booking   booking.Settings    // booking rules (seats.go)
+	seats     *seatCache          // per-showtime seat map snapshots (seatcache.go)
+	sessCache *sessionDecodeCache // decoded session cookies (sessioncache.go)
+	after     *aftersale.Service  // orders after payment (aftersale.go)
+	payments  *payment.Service    // checkout, fulfilment, refunds (payment.go)
+	demo      *payment.Demo       // the offline demo gateway, nil with Stripe (demo_checkout.go)
 }
 
 // New builds a Handler from its dependencies.
@@ -118,6 +119,7 @@ func New(d Deps) *Handler {
 	}
 	h.initCatalog(d)
 	h.initAccounts(d)
+	h.sessCache = newSessionDecodeCache()
 	h.initBooking(d)
 	h.initAfterSale(d)
 	h.initPayments(d)

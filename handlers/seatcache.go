@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -79,11 +80,73 @@ type seatCache struct {
 	shows map[int64]*showEntry
 	subs  map[int64]map[chan struct{}]struct{}
 	done  chan struct{}
+
+	// Batched announcements of this instance's quiet changes (see announce).
+	pendingMu sync.Mutex
+	pending   map[int64]struct{}
+	kick      chan struct{}
+	log       *slog.Logger
 }
 
-func newSeatCache(store *db.DB) *seatCache {
-	return &seatCache{db: store, wall: time.Now, shows: map[int64]*showEntry{},
-		subs: map[int64]map[chan struct{}]struct{}{}, done: make(chan struct{})}
+// announceGap is the least time between two batched NOTIFY statements.
+const announceGap = 10 * time.Millisecond
+
+func newSeatCache(store *db.DB, logger *slog.Logger) *seatCache {
+	c := &seatCache{db: store, wall: time.Now, shows: map[int64]*showEntry{},
+		subs: map[int64]map[chan struct{}]struct{}{}, done: make(chan struct{}),
+		pending: map[int64]struct{}{}, kick: make(chan struct{}, 1), log: logger}
+	go c.announcer()
+	return c
+}
+
+// announce tells every instance, soon and in a batch, that a showtime's
+// claims changed. The hot paths (hold, release, best seats) change claims
+// "quietly" — a NOTIFY per transaction would serialise their commits on
+// PostgreSQL's notification lock — and announce instead: one pg_notify per
+// changed showtime at most every announceGap. Should the process die in
+// between, other instances catch up within seatSnapshotTTL.
+func (c *seatCache) announce(id int64) {
+	c.pendingMu.Lock()
+	c.pending[id] = struct{}{}
+	c.pendingMu.Unlock()
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (c *seatCache) announcer() {
+	for {
+		select {
+		case <-c.done:
+			c.flushAnnouncements()
+			return
+		case <-c.kick:
+		}
+		c.flushAnnouncements()
+		select {
+		case <-c.done:
+		case <-time.After(announceGap):
+		}
+	}
+}
+
+func (c *seatCache) flushAnnouncements() {
+	c.pendingMu.Lock()
+	ids := make([]int64, 0, len(c.pending))
+	for id := range c.pending {
+		ids = append(ids, id)
+	}
+	clear(c.pending)
+	c.pendingMu.Unlock()
+	if len(ids) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := c.db.NotifySeats(ctx, ids); err != nil {
+		c.log.Warn("announce seat changes", "showtimes", len(ids), "err", err)
+	}
 }
 
 func (c *seatCache) close() {
@@ -121,11 +184,25 @@ func (c *seatCache) get(ctx context.Context, id int64, force bool) (*seatSnapsho
 		if age < seatReloadEvery || (!e.dirty.Load() && age < seatSnapshotTTL) {
 			return s, nil
 		}
+		// Stale while revalidating: one reload runs in the background and
+		// nobody waits for it (under load it would queue for a pool connection
+		// behind the very requests waiting for it).
+		if e.load.TryLock() {
+			go func() {
+				defer e.load.Unlock()
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				if _, err := c.reload(ctx, id, e); err != nil && c.log != nil {
+					c.log.Warn("reload seat snapshot", "showtime", id, "err", err)
+				}
+			}()
+		}
+		return s, nil
 	}
 	e.load.Lock()
 	defer e.load.Unlock()
-	if cur := e.snap.Load(); cur != nil && cur != s && c.live && !e.dirty.Load() && !e.stale.Load() {
-		return cur, nil // reloaded by someone else while we waited
+	if cur := e.snap.Load(); cur != nil && c.live && !e.stale.Load() && (s == nil || cur.loaded.After(s.loaded)) {
+		return cur, nil // reloaded by someone else while we waited: as fresh as we need
 	}
 	return c.reload(ctx, id, e)
 }

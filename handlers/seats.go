@@ -14,7 +14,7 @@ import (
 // initBooking sets up the booking rules and the seat map snapshots.
 func (h *Handler) initBooking(d Deps) {
 	h.booking = d.Booking.WithDefaults()
-	h.seats = newSeatCache(d.DB)
+	h.seats = newSeatCache(d.DB, d.Logger)
 	if d.Notifier != nil {
 		h.seats.follow(d.Notifier)
 	}
@@ -225,7 +225,7 @@ func (h *Handler) toggleSeat(c *fiber.Ctx) error {
 	}
 	res, err := h.db.HoldSeats(c.UserContext(), db.Hold{
 		ShowtimeID: id, CartID: cart, SeatIDs: want, TicketType: st.card.DefaultTicketType(),
-		Now: b.now, Until: until, Max: h.booking.MaxSeatsPerCart,
+		Now: b.now, Until: until, Max: h.booking.MaxSeatsPerCart, Quiet: true,
 	})
 	if err != nil {
 		if booking.ErrorCode(err) == booking.ECONFLICT {
@@ -233,6 +233,7 @@ func (h *Handler) toggleSeat(c *fiber.Ctx) error {
 		}
 		return refused(c, err)
 	}
+	h.seats.announce(id)
 	tt := st.card.DefaultTicketType()
 	h.seats.apply(id, func(cl map[int64]booking.Claim) {
 		for _, sid := range res.Granted {
@@ -250,8 +251,11 @@ func (h *Handler) releaseSeat(c *fiber.Ctx, id int64, cart string, seatID int64)
 	var released []int64
 	if cart != "" {
 		var err error
-		if released, err = h.db.ReleaseSeats(c.UserContext(), id, cart, []int64{seatID}); err != nil {
+		if released, err = h.db.ReleaseSeats(c.UserContext(), id, cart, []int64{seatID}, true); err != nil {
 			return err
+		}
+		if len(released) > 0 {
+			h.seats.announce(id)
 		}
 	}
 	h.seats.apply(id, func(cl map[int64]booking.Claim) {
@@ -305,7 +309,7 @@ func (h *Handler) bestSeats(c *fiber.Ctx) error {
 		}
 		res, err := h.db.HoldSeats(c.UserContext(), db.Hold{
 			ShowtimeID: id, CartID: cart, SeatIDs: ids, TicketType: st.card.DefaultTicketType(),
-			Now: b.now, Until: until, Max: h.booking.MaxSeatsPerCart, Replace: true,
+			Now: b.now, Until: until, Max: h.booking.MaxSeatsPerCart, Replace: true, Quiet: true,
 		})
 		if booking.ErrorCode(err) == booking.ECONFLICT && attempt < 2 {
 			continue // someone was quicker: look again
@@ -313,6 +317,7 @@ func (h *Handler) bestSeats(c *fiber.Ctx) error {
 		if err != nil {
 			return refused(c, err)
 		}
+		h.seats.announce(id)
 		granted = res.Granted
 		tt := st.card.DefaultTicketType()
 		h.seats.apply(id, func(cl map[int64]booking.Claim) {

@@ -84,7 +84,8 @@ func (h *Handler) sessionOf(c *fiber.Ctx) *session {
 	if ck := c.Get(fiber.HeaderCookie); ck != "" {
 		r.Header.Set("Cookie", ck)
 	}
-	gs, err := h.cookies.New(r, sessionCookie)
+	// sessioncache.go: a cookie seen before is not decoded again.
+	gs, err := h.decodeSession(c, r)
 	if err != nil || gs == nil { // tampered or signed with a retired key: logged out
 		gs = sessions.NewSession(h.cookies, sessionCookie)
 		gs.IsNew = true

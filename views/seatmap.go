@@ -212,11 +212,32 @@ func (m *SeatMap) Changed(seatIDs []int64, states []booking.SeatState, list bool
 	})
 }
 
+// Seat kind and state classes (static/css/input.css), spelt out whole:
+// Tailwind keeps only the classes it finds written in the sources, so a name
+// built at run time ("k-" + kind) would be missing from app.css.
+var (
+	kindClass = map[string]string{
+		booking.SeatStandard:   "k-standard",
+		booking.SeatPremium:    "k-premium",
+		booking.SeatWheelchair: "k-wheelchair",
+		booking.SeatCompanion:  "k-companion",
+	}
+	stateClass = map[booking.SeatState]string{
+		booking.StateMine: "s-selected",
+		booking.StateHeld: "s-held",
+		booking.StateSold: "s-sold",
+	}
+)
+
 // seatClass is the seat's CSS: kind, then state (static/css/input.css).
 func seatClass(s SeatView) string {
-	c := "seat k-" + s.Seat.Kind
-	if s.State != booking.StateFree {
-		c += " s-" + string(s.State)
+	k, ok := kindClass[s.Seat.Kind]
+	if !ok {
+		k = "k-" + s.Seat.Kind
+	}
+	c := "seat " + k
+	if st, ok := stateClass[s.State]; ok {
+		c += " " + st
 	}
 	return c
 }
