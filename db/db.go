@@ -164,6 +164,51 @@ func (db *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 	return res, mapErr(err)
 }
 
+// txStmt binds the prepared statement for query to tx. A statement not yet
+// prepared on the pool is prepared on the transaction's own connection:
+// preparing it on the pool would need a second connection while tx holds
+// one, and with every connection inside such a transaction the pool would
+// deadlock. The pool copy is then prepared in the background for next time.
+func (db *DB) txStmt(ctx context.Context, tx *sqlx.Tx, query string) (*sqlx.Stmt, error) {
+	db.mu.Lock()
+	s, ok := db.stmts[query]
+	db.mu.Unlock()
+	if ok {
+		return tx.StmtxContext(ctx, s), nil
+	}
+	go func() {
+		pctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		db.stmt(pctx, query)
+	}()
+	ts, err := tx.PreparexContext(ctx, query)
+	if err != nil {
+		return nil, mapErr(fmt.Errorf("prepare: %w", err))
+	}
+	return ts, nil
+}
+
+func (db *DB) txExec(ctx context.Context, tx *sqlx.Tx, query string, args ...any) (int64, error) {
+	s, err := db.txStmt(ctx, tx, query)
+	if err != nil {
+		return 0, err
+	}
+	res, err := s.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+func (db *DB) txGet(ctx context.Context, tx *sqlx.Tx, dest any, query string, args ...any) error {
+	s, err := db.txStmt(ctx, tx, query)
+	if err != nil {
+		return err
+	}
+	return mapErr(s.GetContext(ctx, dest, args...))
+}
+
 // InTx runs fn in one short transaction, committing when fn returns nil.
 // Never call a network service (Stripe, SMTP) inside fn.
 func (db *DB) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {

@@ -182,36 +182,6 @@ func (db *DB) DeleteUser(ctx context.Context, id int64) error {
 	})
 }
 
-// txStmt binds the prepared statement for query to tx.
-func (db *DB) txStmt(ctx context.Context, tx *sqlx.Tx, query string) (*sqlx.Stmt, error) {
-	s, err := db.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	return tx.StmtxContext(ctx, s), nil
-}
-
-func (db *DB) txExec(ctx context.Context, tx *sqlx.Tx, query string, args ...any) (int64, error) {
-	s, err := db.txStmt(ctx, tx, query)
-	if err != nil {
-		return 0, err
-	}
-	res, err := s.ExecContext(ctx, args...)
-	if err != nil {
-		return 0, mapErr(err)
-	}
-	n, _ := res.RowsAffected()
-	return n, nil
-}
-
-func (db *DB) txGet(ctx context.Context, tx *sqlx.Tx, dest any, query string, args ...any) error {
-	s, err := db.txStmt(ctx, tx, query)
-	if err != nil {
-		return err
-	}
-	return mapErr(s.GetContext(ctx, dest, args...))
-}
-
 // newSecret returns a random token (prefix + 32 random bytes, URL-safe) and its SHA-256 hash.
 func newSecret(prefix string) (string, []byte) {
 	b := make([]byte, 32)
