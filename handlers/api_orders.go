@@ -434,17 +434,41 @@ func fingerprint(req apiOrderRequest) string {
 
 // apiOrder is GET /api/v1/orders/{code} (bearer token): the caller's own order.
 func (h *Handler) apiOrder(c *fiber.Ctx) error {
-	u, err := h.apiUser(c) // authenticated by requireAPIUser
-	if err != nil || u == nil {
-		return booking.Errorf(booking.EUNAUTHORIZED, "This endpoint needs an API token.")
-	}
-	code := strings.ToUpper(c.Params("code"))
-	o, err := h.db.OrderByCode(c.UserContext(), code)
+	o, err := h.apiOwnOrder(c)
 	if err != nil {
 		return err
 	}
-	if o.UserID == nil || *o.UserID != u.ID {
-		return booking.Errorf(booking.ENOTFOUND, "No such order.")
-	}
 	return c.JSON(toAPIOrder(o))
+}
+
+// apiOwnOrder loads the order named by :code if it belongs to the API token's
+// user; anyone else's order (or none) is 404, never 403, so codes can't be probed.
+func (h *Handler) apiOwnOrder(c *fiber.Ctx) (booking.Order, error) {
+	u, err := h.apiUser(c) // authenticated by requireAPIUser
+	if err != nil || u == nil {
+		return booking.Order{}, booking.Errorf(booking.EUNAUTHORIZED, "This endpoint needs an API token.")
+	}
+	o, err := h.db.OrderByCode(c.UserContext(), strings.ToUpper(c.Params("code")))
+	if err != nil {
+		return booking.Order{}, err
+	}
+	if o.UserID == nil || *o.UserID != u.ID {
+		return booking.Order{}, errNoSuchOrder
+	}
+	return o, nil
+}
+
+// apiCheckout is POST /api/v1/orders/:code/checkout: the hosted payment page
+// for a pending order (the same one on every call while it is open), for the
+// client to send its customer to.
+func (h *Handler) apiCheckout(c *fiber.Ctx) error {
+	o, err := h.apiOwnOrder(c)
+	if err != nil {
+		return err
+	}
+	url, err := h.payments.StartCheckout(c.UserContext(), o.Code)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"checkoutUrl": url})
 }

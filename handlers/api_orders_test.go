@@ -227,6 +227,19 @@ func TestAPICreateOrder(t *testing.T) {
 	if resp := other.call("GET", "/api/v1/orders/"+o.Code, "", nil, &p); resp.StatusCode != 404 {
 		t.Fatalf("foreign order: %d", resp.StatusCode)
 	}
+	// Paying: the hosted payment page, the same one on a second call; not for others.
+	var co, co2 struct {
+		CheckoutURL string `json:"checkoutUrl"`
+	}
+	if resp := a.call("POST", "/api/v1/orders/"+o.Code+"/checkout", "", nil, &co); resp.StatusCode != 200 || !strings.Contains(co.CheckoutURL, "/demo/checkout/") {
+		t.Fatalf("checkout: %d %+v", resp.StatusCode, co)
+	}
+	if resp := a.call("POST", "/api/v1/orders/"+o.Code+"/checkout", "", nil, &co2); resp.StatusCode != 200 || co2.CheckoutURL != co.CheckoutURL {
+		t.Fatalf("second checkout: %d %q vs %q", resp.StatusCode, co2.CheckoutURL, co.CheckoutURL)
+	}
+	if resp := other.call("POST", "/api/v1/orders/"+o.Code+"/checkout", "", nil, &p); resp.StatusCode != 404 {
+		t.Fatalf("foreign checkout: %d", resp.StatusCode)
+	}
 	other.token = ""
 	if resp := other.call("POST", "/api/v1/orders", body, nil, &p); resp.StatusCode != 401 {
 		t.Fatalf("no token: %d", resp.StatusCode)

@@ -131,17 +131,9 @@ type apiCancelResponse struct {
 
 // apiCancelOrder cancels seats (none listed: all) of the caller's own order.
 func (h *Handler) apiCancelOrder(c *fiber.Ctx) error {
-	u, err := h.apiUser(c) // set by requireAPIUser
+	o, err := h.apiOwnOrder(c)
 	if err != nil {
 		return err
-	}
-	code := strings.ToUpper(c.Params("code"))
-	o, err := h.db.OrderByCode(c.UserContext(), code)
-	if err != nil {
-		return err
-	}
-	if o.UserID == nil || u == nil || *o.UserID != u.ID {
-		return errNoSuchOrder
 	}
 	var req apiCancelRequest
 	if body := c.Body(); len(strings.TrimSpace(string(body))) > 0 {
@@ -157,7 +149,7 @@ func (h *Handler) apiCancelOrder(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	o, err = h.db.OrderByCode(c.UserContext(), code)
+	o, err = h.db.OrderByCode(c.UserContext(), o.Code)
 	if err != nil {
 		return err
 	}

@@ -111,6 +111,7 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/api/v1/showtimes/:id", h.apiShowtimeDetail)
 	app.Post("/api/v1/orders", h.requireAPIUser, h.limitOrders, h.apiCreateOrder)
 	app.Get("/api/v1/orders/:code", h.requireAPIUser, h.apiOrder)
+	app.Post("/api/v1/orders/:code/checkout", h.requireAPIUser, h.apiCheckout)
 
 	// Everything else: 404 page / problem JSON.
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
