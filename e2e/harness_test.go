@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"marquee/db/dbtest"
@@ -106,12 +108,23 @@ func StartServer(t *testing.T, extraEnv ...string) *Server {
 // Browser is a headless chromium tab that records console errors, uncaught
 // exceptions and CSP violations, so that every flow can assert there were none.
 type Browser struct {
-	t   *testing.T
-	ctx context.Context
+	t    *testing.T
+	ctx  context.Context
+	name string // tells two browsers of one test apart in messages
 
 	mu       sync.Mutex
 	problems []string
+	expected []expectedStatus // HTTP error statuses a flow provokes on purpose
+	streams  int              // event streams (SSE) the server has answered, since the start
 	done     chan struct{}
+}
+
+// expectedStatus is an HTTP error answer a flow provokes on purpose (a refused
+// seat is a 409, a declined demo payment a 402): chromium writes "Failed to
+// load resource: … status of 409" to its log for it, which is then no problem.
+type expectedStatus struct {
+	status int
+	path   string // the resource URL's path contains this
 }
 
 // chromium finds Debian's chromium (CHROMIUM overrides).
@@ -167,11 +180,57 @@ func NewBrowser(t *testing.T) *Browser {
 				return
 			}
 			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException {
+				if b.isExpected(m) {
+					continue
+				}
 				b.problem("%s: %s (%s:%d)", m.Type, m.Text, m.URL, m.Line+1)
 			}
 		}
 	}()
+	// Answered event streams: a test that needs the live seat map to be
+	// listening before it changes a seat waits for one (WaitEventStream).
+	responses := chromedp.Events(ctx, network.ResponseReceived)
+	go func() {
+		for ev, err := range responses {
+			if err != nil {
+				return
+			}
+			if ev.Type == network.ResourceTypeEventSource && ev.Response != nil && ev.Response.Status == 200 {
+				b.mu.Lock()
+				b.streams++
+				b.mu.Unlock()
+			}
+		}
+	}()
 	return b
+}
+
+// ExpectStatus declares that the flow provokes an HTTP error status on purpose
+// for a URL whose path contains path: chromium's log line about that failed
+// load is not reported as a problem. Everything else still is.
+func (b *Browser) ExpectStatus(status int, path string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.expected = append(b.expected, expectedStatus{status, path})
+}
+
+func (b *Browser) isExpected(m chromedp.ConsoleMessage) bool {
+	if m.Source != "network" {
+		return false
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, e := range b.expected {
+		if strings.Contains(m.Text, fmt.Sprintf("status of %d ", e.status)) && urlPathContains(m.URL, e.path) {
+			return true
+		}
+	}
+	return false
+}
+
+func urlPathContains(raw, part string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && strings.Contains(u.Path, part)
 }
 
 func (b *Browser) problem(format string, args ...any) {
@@ -187,7 +246,7 @@ func (b *Browser) Do(actions ...chromedp.Action[chromedp.Void]) {
 	ctx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
 	defer cancel()
 	if err := chromedp.Do(ctx, actions...); err != nil {
-		b.t.Fatalf("browser: %v", err)
+		b.t.Fatalf("%sbrowser: %v\n%s", b.prefix(), err, b.pageState())
 	}
 }
 
@@ -198,7 +257,7 @@ func Get[T any](b *Browser, a chromedp.Action[T]) T {
 	defer cancel()
 	v, err := chromedp.Run(ctx, a)
 	if err != nil {
-		b.t.Fatalf("browser: %v", err)
+		b.t.Fatalf("%sbrowser: %v\n%s", b.prefix(), err, b.pageState())
 	}
 	return v
 }
@@ -238,7 +297,7 @@ func (b *Browser) NoProblems() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, p := range b.problems {
-		b.t.Errorf("browser reported: %s", p)
+		b.t.Errorf("%sbrowser reported: %s", b.prefix(), p)
 	}
 }
 
