@@ -25,7 +25,8 @@ import (
 // known to be taken. A hold is granted by the database alone.
 const (
 	seatSnapshotTTL  = 2 * time.Second
-	seatReloadEvery  = 20 * time.Millisecond // under a burst of changes, serve data at most this old
+	seatReloadEvery  = 20 * time.Millisecond // under a burst of changes, reload at most this often
+	seatStaleMax     = time.Second           // a snapshot known to be out of date is served (while reloading) only this long after its load
 	seatStaticTTL    = time.Minute           // showtime, layout, prices: also dropped on catalogue changes
 	seatEventsMaxHz  = 4                     // SSE: at most this many "changed" events per second per client
 	seatCacheMaxShow = 2048
@@ -181,23 +182,36 @@ func (c *seatCache) get(ctx context.Context, id int64, force bool) (*seatSnapsho
 	s := e.snap.Load()
 	if s != nil && c.live && !force && !e.stale.Load() {
 		age := now.Sub(s.loaded)
-		if age < seatReloadEvery || (!e.dirty.Load() && age < seatSnapshotTTL) {
+		if !e.dirty.Load() && age < seatSnapshotTTL {
 			return s, nil
 		}
-		// Stale while revalidating: one reload runs in the background and
-		// nobody waits for it (under load it would queue for a pool connection
-		// behind the very requests waiting for it).
-		if e.load.TryLock() {
-			go func() {
-				defer e.load.Unlock()
-				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
-				if _, err := c.reload(ctx, id, e); err != nil && c.log != nil {
-					c.log.Warn("reload seat snapshot", "showtime", id, "err", err)
-				}
-			}()
+		// Stale while revalidating, for a snapshot loaded moments ago (under a
+		// burst of changes): one reload runs in the background, at most every
+		// seatReloadEvery, and nobody waits for it (under load it would queue
+		// for a pool connection behind the very requests waiting for it). When
+		// it is done the live maps are woken, so that those just served this
+		// snapshot fetch the fresh one. An older snapshot is not served once
+		// it is known to be out of date: the request waits for the reload.
+		if age < seatStaleMax {
+			if e.load.TryLock() {
+				go func() {
+					defer e.load.Unlock()
+					if wait := seatReloadEvery - age; wait > 0 {
+						time.Sleep(wait)
+					}
+					ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+					defer cancel()
+					if _, err := c.reload(ctx, id, e); err != nil {
+						if c.log != nil {
+							c.log.Warn("reload seat snapshot", "showtime", id, "err", err)
+						}
+						return
+					}
+					c.wake(id)
+				}()
+			}
+			return s, nil
 		}
-		return s, nil
 	}
 	e.load.Lock()
 	defer e.load.Unlock()
@@ -293,6 +307,18 @@ func (c *seatCache) apply(id int64, fn func(claims map[int64]booking.Claim)) {
 	}
 	fn(next.claims)
 	e.snap.Store(next)
+}
+
+// wake tells a showtime's SSE clients to fetch the map again.
+func (c *seatCache) wake(id int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for ch := range c.subs[id] {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // changed marks a showtime's claims as changed and wakes its SSE clients.

@@ -1,0 +1,82 @@
+package handlers_test
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"marquee/db"
+)
+
+// TestSeatMapNotStaleAfterChangeElsewhere: a snapshot that was loaded a while
+// ago and is known to be out of date (a change made through another path,
+// such as a payment, a cancellation or another instance, was notified) is
+// not served: the next page shows the change at once, not only a later one.
+func TestSeatMapNotStaleAfterChangeElsewhere(t *testing.T) {
+	e := newBookingEnv(t, nil, true)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go e.app.Listener(ln)
+	t.Cleanup(func() { e.app.Shutdown() })
+
+	// A viewer loads the map: the snapshot is taken now.
+	b := e.browser()
+	if _, doc := b.open(e.path("")); seatState(doc, e.seat(4, 4)) != "available" {
+		t.Fatal("seat not free at the start")
+	}
+	// The live stream tells when the change notification has arrived.
+	resp, err := http.Get("http://" + ln.Addr().String() + e.path("/events"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	lines := make(chan string, 16)
+	go func() {
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	waitLine := func(want string) {
+		t.Helper()
+		deadline := time.After(10 * time.Second)
+		for {
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					t.Fatalf("stream ended before %q", want)
+				}
+				if l == want {
+					return
+				}
+			case <-deadline:
+				t.Fatalf("no %q on the stream", want)
+			}
+		}
+	}
+	waitLine(": connected")
+
+	// Some time later the seat is taken elsewhere (not through this
+	// instance's handlers, so only the notification tells).
+	time.Sleep(1200 * time.Millisecond) // set-up: let the snapshot age past the stale-while-revalidate window
+	now := e.clock.Now()
+	if _, err := e.db.HoldSeats(context.Background(), db.Hold{ShowtimeID: e.show.ShowtimeID, CartID: "elsewhere",
+		SeatIDs: []int64{e.seat(4, 4)}, TicketType: "adult", Now: now, Until: now.Add(time.Minute), Max: 10}); err != nil {
+		t.Fatal(err)
+	}
+	waitLine("event: seats")
+
+	// The very next page shows it.
+	if _, doc := e.browser().open(e.path("")); seatState(doc, e.seat(4, 4)) != "held" {
+		t.Fatalf("a page loaded after the change was notified shows the seat %q, want held", seatState(doc, e.seat(4, 4)))
+	}
+	e.h.Close()
+	for range lines {
+	}
+}
