@@ -270,12 +270,16 @@ func serve(ctx context.Context, cfg Config, store *db.DB, clock booking.Clock, l
 	app := h.App()
 	sweepCtx, stopSweeper := context.WithCancel(ctx)
 	defer stopSweeper()
-	sweeperDone := startSweeper(sweepCtx, store, clock, cfg.SweepEvery)
-	paymentsDone := startPayments(sweepCtx, payments, cfg) // main_payments.go
-	go pruneRateLimits(ctx, h, logger)
+	// Background jobs. The sweeper expires unpaid orders and deletes expired
+	// holds; the payment jobs expire hosted pages of lapsed holds, reconcile
+	// with the provider and retry refunds; the after-sale jobs send the mail
+	// and retry refunds.
+	sweeperDone := background(func() { store.RunSweeper(sweepCtx, clock, cfg.SweepEvery) })
+	paymentsDone := background(func() { payments.Run(sweepCtx, cfg.SweepEvery, cfg.Payments.ReconcileEvery) })
+	go pruneRateLimits(ctx, h, logger) // main_accounts.go
 	afterCtx, stopAfterSale := context.WithCancel(ctx)
 	defer stopAfterSale()
-	afterSaleDone := startAfterSaleJobs(afterCtx, after, cfg.AfterSale.JobsEvery)
+	afterSaleDone := background(func() { after.Run(afterCtx, cfg.AfterSale.JobsEvery) })
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -305,4 +309,15 @@ func serve(ctx context.Context, cfg Config, store *db.DB, clock booking.Clock, l
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// background runs job in a goroutine; the returned function waits for it to
+// return (the job ends when its context does).
+func background(job func()) (wait func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		job()
+	}()
+	return func() { <-done }
 }

@@ -158,18 +158,11 @@ func tlsListener(cfg Config, ln net.Listener) (net.Listener, error) {
 
 // pruneRateLimits drops old rate-limit counters every hour until ctx ends.
 func pruneRateLimits(ctx context.Context, h *handlers.Handler, logger *slog.Logger) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := h.PruneRateLimits(ctx); err != nil {
-				logger.Warn("prune rate limits", "err", err)
-			}
+	booking.Every(ctx, time.Hour, func(ctx context.Context) {
+		if err := h.PruneRateLimits(ctx); err != nil {
+			logger.Warn("prune rate limits", "err", err)
 		}
-	}
+	})
 }
 
 // createAdmin is `marquee create-admin`: it creates an administrator, or

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -168,15 +167,4 @@ func newAfterSale(cfg Config, store *db.DB, mailer handlers.Mailer, clock bookin
 	}
 	return aftersale.New(aftersale.Options{DB: store, Refunder: refunder, Mailer: mailer, Clock: clock,
 		Rules: cfg.AfterSale.Rules, Signer: booking.NewSigner(key), BaseURL: cfg.BaseURL, Logger: logger}), nil
-}
-
-// startAfterSaleJobs runs the mail jobs and refund retries until ctx ends;
-// the returned function waits for them to stop.
-func startAfterSaleJobs(ctx context.Context, svc *aftersale.Service, every time.Duration) func() {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		svc.Run(ctx, every)
-	}()
-	return func() { <-done }
 }

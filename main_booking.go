@@ -1,13 +1,11 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"strconv"
 	"time"
 
 	"marquee/booking"
-	"marquee/db"
 )
 
 // loadBookingSettings reads the booking rules from the environment; unset
@@ -50,15 +48,4 @@ func loadBookingSettings(getenv func(string) string) (booking.Settings, time.Dur
 		sweep = d
 	}
 	return s, sweep, errs
-}
-
-// startSweeper expires unpaid orders and deletes expired holds in the
-// background until ctx ends; the returned function waits for it to stop.
-func startSweeper(ctx context.Context, store *db.DB, clock booking.Clock, every time.Duration) func() {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		store.RunSweeper(ctx, clock, every)
-	}()
-	return func() { <-done }
 }

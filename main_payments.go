@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -99,16 +98,4 @@ func newPayments(cfg Config, store *db.DB, clock booking.Clock, logger *slog.Log
 		Currency: pc.Currency,
 		Notify:   handlers.PaymentNotifier(mailer, cfg.BaseURL, clock, logger),
 	}), nil
-}
-
-// startPayments runs the payment jobs (expire hosted pages of lapsed holds,
-// reconcile with the provider, retry refunds) until ctx ends; the returned
-// function waits for them to stop.
-func startPayments(ctx context.Context, svc *payment.Service, cfg Config) func() {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		svc.Run(ctx, cfg.SweepEvery, cfg.Payments.ReconcileEvery)
-	}()
-	return func() { <-done }
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"marquee/booking"
 	"marquee/db"
 	"marquee/mail"
 	"marquee/views"
@@ -198,18 +199,10 @@ func (s *Service) NotifyShowtimeMoved(ctx context.Context, showtimeID int64, old
 }
 
 // Run runs the background jobs (confirmations, reminders, notices, refund
-// retries) every `every` until ctx ends.
+// retries) at once and then every `every` until ctx ends.
 func (s *Service) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		s.RunOnce(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	s.RunOnce(ctx)
+	booking.Every(ctx, every, s.RunOnce)
 }
 
 // RunOnce runs each background job once.

@@ -1,6 +1,7 @@
 package booking
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -44,4 +45,22 @@ func (c *ManualClock) Set(t time.Time) {
 	c.mu.Lock()
 	c.t = t
 	c.mu.Unlock()
+}
+
+// Every calls fn every interval until ctx ends, the first time one interval
+// from now. It is the loop of the background jobs (sweeper, payment and
+// after-sale jobs, pruning); start it in a goroutine. The interval is wall
+// time (a ticker): the jobs take "now" from their own Clock, so tests drive
+// them by calling fn directly with a ManualClock. every must be positive.
+func Every(ctx context.Context, every time.Duration, fn func(context.Context)) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		fn(ctx)
+	}
 }

@@ -10,6 +10,14 @@ type PriceCard struct {
 	Prices      []Price
 }
 
+// SaleCurrency is the currency of what is sold on the card: its own, else "usd".
+func (pc PriceCard) SaleCurrency() string {
+	if pc.Currency == "" {
+		return "usd"
+	}
+	return pc.Currency
+}
+
 // Price returns what a ticket of type tt costs on a seat of kind. Companion
 // and wheelchair places without their own price cost what a standard seat does.
 func (pc PriceCard) Price(tt, kind string) (int64, bool) {
@@ -108,10 +116,7 @@ type Quote struct {
 // back ordered by row and seat. EINVALID when a ticket type isn't sold for a seat.
 func PriceLines(card PriceCard, lines []Line, set Settings) (Quote, error) {
 	set = set.WithDefaults()
-	q := Quote{Currency: card.Currency, Lines: make([]QuoteLine, 0, len(lines))}
-	if q.Currency == "" {
-		q.Currency = "usd"
-	}
+	q := Quote{Currency: card.SaleCurrency(), Lines: make([]QuoteLine, 0, len(lines))}
 	for _, l := range lines {
 		p, ok := card.Price(l.TicketType, l.Seat.Kind)
 		if !ok {

@@ -24,6 +24,21 @@ func hold(d *db.DB, s dbtest.Show, cart string, now time.Time, seats ...int64) (
 	})
 }
 
+// pendingOrder holds seats for cart and checks the cart out: an order
+// awaiting payment.
+func pendingOrder(t *testing.T, d *db.DB, s dbtest.Show, layout *booking.Layout, card booking.PriceCard, cart string, now time.Time, seats ...int64) booking.Order {
+	t.Helper()
+	if _, err := hold(d, s, cart, now, seats...); err != nil {
+		t.Fatal(err)
+	}
+	o, err := d.CheckoutCart(context.Background(), db.Checkout{ShowtimeID: s.ShowtimeID, CartID: cart, Email: "a@example.com", Now: now,
+		Layout: layout, Card: card, Settings: booking.DefaultSettings()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
 // TestHoldRace races 250 goroutines, each its own cart, for the seats of one
 // showtime, over several rounds. Between rounds the clock moves past the hold
 // length, so every round also races to reclaim expired holds. No seat may
@@ -394,14 +409,7 @@ func TestSweepConcurrent(t *testing.T) {
 	now := clock.Now()
 	const orders = 60
 	for i := 0; i < orders; i++ {
-		cart := fmt.Sprintf("c%d", i)
-		if _, err := hold(d, s, cart, now, s.SeatIDs[i]); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := d.CheckoutCart(ctx, db.Checkout{ShowtimeID: s.ShowtimeID, CartID: cart, Email: "x@example.com", Now: now,
-			Layout: layout, Card: card, Settings: booking.DefaultSettings()}); err != nil {
-			t.Fatal(err)
-		}
+		pendingOrder(t, d, s, layout, card, fmt.Sprintf("c%d", i), now, s.SeatIDs[i])
 	}
 	for i := orders; i < orders+40; i++ { // plain holds
 		if _, err := hold(d, s, fmt.Sprintf("h%d", i), now, s.SeatIDs[i]); err != nil {

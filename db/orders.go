@@ -89,7 +89,7 @@ func (db *DB) CheckoutCart(ctx context.Context, co Checkout) (booking.Order, err
 		if err != nil {
 			return err
 		}
-		if err := ins.GetContext(ctx, &id, code, co.UserID, co.Email, co.ShowtimeID, currency(co.Card), co.Now, co.Now, nil, nil); err != nil {
+		if err := ins.GetContext(ctx, &id, code, co.UserID, co.Email, co.ShowtimeID, co.Card.SaleCurrency(), co.Now, co.Now, nil, nil); err != nil {
 			return fmt.Errorf("insert order: %w", err)
 		}
 		move, err := db.txStmt(ctx, tx, moveClaimsSQL)
@@ -143,13 +143,6 @@ func (db *DB) writeItems(ctx context.Context, tx *sqlx.Tx, orderID, showtimeID i
 	return nil
 }
 
-func currency(pc booking.PriceCard) string {
-	if pc.Currency == "" {
-		return "usd"
-	}
-	return pc.Currency
-}
-
 // PlaceOrder is an order for chosen seats made in one go (the API): the seats
 // are claimed straight for the order.
 type PlaceOrder struct {
@@ -197,7 +190,7 @@ func (db *DB) PlaceOrder(ctx context.Context, p PlaceOrder) (PlaceOrderResult, e
 		}
 		var id int64
 		var ids []int64
-		if err := ins.SelectContext(ctx, &ids, code, p.UserID, p.Email, p.ShowtimeID, currency(p.Card), p.Until, p.Now, key, fp); err != nil {
+		if err := ins.SelectContext(ctx, &ids, code, p.UserID, p.Email, p.ShowtimeID, p.Card.SaleCurrency(), p.Until, p.Now, key, fp); err != nil {
 			return fmt.Errorf("insert order: %w", err)
 		}
 		if len(ids) == 0 {

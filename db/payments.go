@@ -229,6 +229,18 @@ func (db *DB) lockCheckoutRow(ctx context.Context, tx *sqlx.Tx, o payOrder, in p
 	return rows[0], nil
 }
 
+// lockCheckout locks the order of a session and then its payment row
+// (lockPayOrder, lockCheckoutRow), in that order, as every change a session
+// brings does.
+func (db *DB) lockCheckout(ctx context.Context, tx *sqlx.Tx, in payment.Settle) (payOrder, paymentRow, error) {
+	o, err := db.lockPayOrder(ctx, tx, in.Checkout.OrderCode)
+	if err != nil {
+		return o, paymentRow{}, err
+	}
+	p, err := db.lockCheckoutRow(ctx, tx, o, in)
+	return o, p, err
+}
+
 // retakeSeats makes the order's seats its own again in one conditional
 // statement: each seat is taken when its claim is the order's own (a hold,
 // lapsed or not) or an expired hold of anyone, or when it has no claim. All
@@ -339,11 +351,7 @@ func (db *DB) SettleCheckout(ctx context.Context, in payment.Settle) (payment.Se
 	var out payment.Settlement
 	st := in.Checkout
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
-		o, err := db.lockPayOrder(ctx, tx, st.OrderCode)
-		if err != nil {
-			return err
-		}
-		p, err := db.lockCheckoutRow(ctx, tx, o, in)
+		o, p, err := db.lockCheckout(ctx, tx, in)
 		if err != nil {
 			return err
 		}
@@ -399,11 +407,7 @@ func (db *DB) SettleCheckout(ctx context.Context, in payment.Settle) (payment.Se
 func (db *DB) AwaitCheckout(ctx context.Context, in payment.Settle) error {
 	st := in.Checkout
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
-		o, err := db.lockPayOrder(ctx, tx, st.OrderCode)
-		if err != nil {
-			return err
-		}
-		p, err := db.lockCheckoutRow(ctx, tx, o, in)
+		o, p, err := db.lockCheckout(ctx, tx, in)
 		if err != nil {
 			return err
 		}
@@ -436,11 +440,7 @@ func (db *DB) AwaitCheckout(ctx context.Context, in payment.Settle) error {
 func (db *DB) FailCheckout(ctx context.Context, in payment.Settle) error {
 	st := in.Checkout
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
-		o, err := db.lockPayOrder(ctx, tx, st.OrderCode)
-		if err != nil {
-			return err
-		}
-		p, err := db.lockCheckoutRow(ctx, tx, o, in)
+		o, p, err := db.lockCheckout(ctx, tx, in)
 		if err != nil {
 			return err
 		}
@@ -467,11 +467,7 @@ func (db *DB) FailCheckout(ctx context.Context, in payment.Settle) error {
 func (db *DB) CloseCheckout(ctx context.Context, in payment.Settle) error {
 	st := in.Checkout
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
-		o, err := db.lockPayOrder(ctx, tx, st.OrderCode)
-		if err != nil {
-			return err
-		}
-		p, err := db.lockCheckoutRow(ctx, tx, o, in)
+		o, p, err := db.lockCheckout(ctx, tx, in)
 		if err != nil {
 			return err
 		}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"marquee/booking"
-	"marquee/db"
 	"marquee/db/dbtest"
 	"marquee/payment"
 )
@@ -26,15 +25,7 @@ func TestPaymentJobsAcrossInstances(t *testing.T) {
 	now := clock.Now()
 	const orders = 20
 	for i := 0; i < orders; i++ {
-		cart := fmt.Sprintf("cart-%d", i)
-		if _, err := hold(d, s, cart, now, s.SeatIDs[i]); err != nil {
-			t.Fatal(err)
-		}
-		o, err := d.CheckoutCart(ctx, db.Checkout{ShowtimeID: s.ShowtimeID, CartID: cart, Email: "a@example.com", Now: now,
-			Layout: layout, Card: card, Settings: booking.DefaultSettings()})
-		if err != nil {
-			t.Fatal(err)
-		}
+		o := pendingOrder(t, d, s, layout, card, fmt.Sprintf("cart-%d", i), now, s.SeatIDs[i])
 		p, err := d.ReserveCheckout(ctx, payment.NewCheckout{OrderID: o.ID, OrderCode: o.Code, Provider: "stripe",
 			AmountCents: o.TotalCents, Currency: "usd", ExpiresAt: now.Add(31 * time.Minute), Now: now})
 		if err != nil || p.Status != payment.PayCreating || p.IdempotencyKey == "" {

@@ -26,14 +26,7 @@ func (db *DB) RunSweeper(ctx context.Context, clock booking.Clock, every time.Du
 	if every <= 0 {
 		every = 5 * time.Second
 	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	booking.Every(ctx, every, func(ctx context.Context) {
 		orders, holds, err := db.Sweep(ctx, clock.Now())
 		switch {
 		case err != nil && ctx.Err() == nil:
@@ -41,5 +34,5 @@ func (db *DB) RunSweeper(ctx context.Context, clock booking.Clock, every time.Du
 		case orders > 0 || holds > 0:
 			db.logger.Info("swept", "expired_orders", orders, "expired_holds", holds)
 		}
-	}
+	})
 }

@@ -3,6 +3,8 @@ package handlers
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"html"
 	"net"
@@ -278,8 +280,19 @@ func formErrors(err error, prefix string) (views.FormErrors, bool) {
 }
 
 // safeNext keeps a post-login redirect on this site: a path, never //host or a scheme.
+// Control characters and backslashes are refused anywhere: browsers drop tabs
+// and newlines from URLs ("/\t/evil.example" becomes "//evil.example"), read
+// "\\" as "/", and a raw CR/LF would split the Location header.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return ""
+	}
+	for i := 0; i < len(next); i++ {
+		if b := next[i]; b < 0x20 || b == 0x7f || b == '\\' {
+			return ""
+		}
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
 		return ""
 	}
 	return next
@@ -318,13 +331,21 @@ func DefaultRateLimits() RateLimits {
 	}
 }
 
+// maxRateKey bounds the key part of a rate-limit counter; longer keys are hashed.
+const maxRateKey = 256
+
 // rateLimit counts a hit on "name:key" and returns an ETOOMANY error (429)
 // once the limit is passed. A zero limit is off.
 func (h *Handler) rateLimit(c *fiber.Ctx, name, key string, l Limit) error {
 	if l.Max <= 0 || key == "" {
 		return nil
 	}
-	hits, err := h.db.HitRateLimit(c.UserContext(), name+":"+strings.ToLower(key), l.Window)
+	key = strings.ToLower(key)
+	if len(key) > maxRateKey { // unvalidated input (a sign-in address): keep the stored key small
+		sum := sha256.Sum256([]byte(key))
+		key = "sha256:" + hex.EncodeToString(sum[:])
+	}
+	hits, err := h.db.HitRateLimit(c.UserContext(), name+":"+key, l.Window)
 	if err != nil {
 		return err
 	}

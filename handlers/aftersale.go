@@ -82,10 +82,25 @@ func (h *Handler) canSeeOrder(c *fiber.Ctx, o booking.Order) bool {
 
 var errNoSuchOrder = booking.Errorf(booking.ENOTFOUND, "No such order.")
 
+// validOrderCode reports whether code (upper-cased) has the shape of a public
+// order code: 12 letters and digits. Anything else is answered 404 without a
+// query (and never reaches PostgreSQL as invalid UTF-8).
+func validOrderCode(code string) bool {
+	if len(code) != 12 {
+		return false
+	}
+	for i := 0; i < len(code); i++ {
+		if b := code[i]; !('A' <= b && b <= 'Z' || '0' <= b && b <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
 // visibleOrder loads the order named by :code if the requester may see it.
 func (h *Handler) visibleOrder(c *fiber.Ctx) (booking.Order, error) {
 	code := strings.ToUpper(c.Params("code"))
-	if len(code) != 12 {
+	if !validOrderCode(code) {
 		return booking.Order{}, errNoSuchOrder
 	}
 	o, err := h.db.OrderByCode(c.UserContext(), code)

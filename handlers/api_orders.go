@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -106,7 +107,7 @@ func (h *Handler) apiShowtimeDetail(c *fiber.Ctx) error {
 		Format:          info.Showtime.Format,
 		Sales:           apiSales{State: string(b.sales.State), Open: b.sales.Open(), Message: b.sales.Banner},
 		Capacity:        st.layout.Capacity(),
-		Currency:        currencyOf(st.card),
+		Currency:        st.card.SaleCurrency(),
 		BookingFeeCents: h.booking.BookingFeeCents,
 		MaxSeats:        h.booking.MaxSeatsPerCart,
 		TicketTypes:     nonNil(st.card.TicketTypes),
@@ -129,13 +130,6 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
-}
-
-func currencyOf(pc booking.PriceCard) string {
-	if pc.Currency == "" {
-		return "usd"
-	}
-	return pc.Currency
 }
 
 // --- POST /api/v1/orders -------------------------------------------------------
@@ -228,6 +222,9 @@ func (h *Handler) apiCreateOrder(c *fiber.Ctx) error {
 	key := strings.TrimSpace(c.Get("Idempotency-Key"))
 	if len(key) > maxIdempotencyKey {
 		return booking.Invalid("Idempotency-Key", "The Idempotency-Key header is too long (at most %d characters).", maxIdempotencyKey)
+	}
+	if !utf8.ValidString(key) || strings.IndexByte(key, 0) >= 0 {
+		return booking.Invalid("Idempotency-Key", "The Idempotency-Key header must be text (UTF-8).")
 	}
 	key = strings.Clone(key)
 	fp := fingerprint(req)
@@ -410,6 +407,9 @@ func ticketLines(card booking.PriceCard, seats []booking.Seat, counts map[string
 		if n < 0 {
 			return nil, booking.Invalid("ticketTypes", "Ticket counts can't be negative.")
 		}
+		if n > len(ordered) { // also keeps the sum below from overflowing
+			return nil, booking.Invalid("ticketTypes", "The ticket types add up to more tickets than the order has seats (%d).", len(ordered))
+		}
 		total += n
 	}
 	if total != len(ordered) {
@@ -448,7 +448,14 @@ func (h *Handler) apiOwnOrder(c *fiber.Ctx) (booking.Order, error) {
 	if err != nil || u == nil {
 		return booking.Order{}, booking.Errorf(booking.EUNAUTHORIZED, "This endpoint needs an API token.")
 	}
-	o, err := h.db.OrderByCode(c.UserContext(), strings.ToUpper(c.Params("code")))
+	code := strings.ToUpper(c.Params("code"))
+	if !validOrderCode(code) {
+		return booking.Order{}, errNoSuchOrder
+	}
+	o, err := h.db.OrderByCode(c.UserContext(), code)
+	if booking.ErrorCode(err) == booking.ENOTFOUND {
+		return booking.Order{}, errNoSuchOrder // the same answer as for another user's order
+	}
 	if err != nil {
 		return booking.Order{}, err
 	}

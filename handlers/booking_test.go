@@ -42,14 +42,7 @@ func newBookingEnv(t *testing.T, mod func(*booking.Settings), live bool) *bkEnv 
 	if mod != nil {
 		mod(&set)
 	}
-	clock := booking.NewManualClock(showStart.Add(-2 * time.Hour))
-	dsn := dbtest.NewDSN(t)
-	store, err := db.Open(context.Background(), dsn, db.Options{MaxConns: 16, Clock: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	show := dbtest.AddShowtime(t, store, showStart)
+	clock, dsn, store, show := newShowStore(t)
 	var logOut io.Writer = io.Discard
 	if testing.Verbose() {
 		logOut = os.Stderr
@@ -67,6 +60,20 @@ func newBookingEnv(t *testing.T, mod func(*booking.Settings), live bool) *bkEnv 
 	h := handlers.New(deps)
 	t.Cleanup(h.Close)
 	return &bkEnv{testEnv: &testEnv{t: t, app: h.App(), db: store, clock: clock}, h: h, show: show, dsn: dsn}
+}
+
+// newShowStore opens a fresh database (closed at cleanup) with one showtime
+// at showStart, on a manual clock two hours before it.
+func newShowStore(t *testing.T) (*booking.ManualClock, string, *db.DB, dbtest.Show) {
+	t.Helper()
+	clock := booking.NewManualClock(showStart.Add(-2 * time.Hour))
+	dsn := dbtest.NewDSN(t)
+	store, err := db.Open(context.Background(), dsn, db.Options{MaxConns: 16, Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return clock, dsn, store, dbtest.AddShowtime(t, store, showStart)
 }
 
 func (e *bkEnv) path(suffix string) string {
@@ -450,13 +457,8 @@ func TestCheckoutCreatesPendingOrder(t *testing.T) {
 // another instance would) reaches the stream through LISTEN/NOTIFY.
 func TestSeatEventsStream(t *testing.T) {
 	e := newBookingEnv(t, nil, true)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go e.app.Listener(ln)
-	t.Cleanup(func() { e.app.Shutdown() })
-	resp, err := http.Get("http://" + ln.Addr().String() + e.path("/events"))
+	base := e.serveHTTP(t)
+	resp, err := http.Get(base + e.path("/events"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -464,31 +466,7 @@ func TestSeatEventsStream(t *testing.T) {
 	if resp.Header.Get("Content-Type") != "text/event-stream" || resp.Header.Get("X-Accel-Buffering") != "no" {
 		t.Fatalf("headers %v", resp.Header)
 	}
-	lines := make(chan string, 16)
-	go func() {
-		sc := bufio.NewScanner(resp.Body)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	next := func(want string) {
-		t.Helper()
-		deadline := time.After(10 * time.Second)
-		for {
-			select {
-			case l, ok := <-lines:
-				if !ok {
-					t.Fatalf("stream ended before %q", want)
-				}
-				if l == want {
-					return
-				}
-			case <-deadline:
-				t.Fatalf("no %q on the stream", want)
-			}
-		}
-	}
+	next, lines := streamLines(t, resp.Body)
 	next(": connected")
 	now := e.clock.Now()
 	if _, err := e.db.HoldSeats(context.Background(), db.Hold{ShowtimeID: e.show.ShowtimeID, CartID: "elsewhere",
@@ -517,7 +495,7 @@ func TestSeatEventsStream(t *testing.T) {
 	}
 	next("event: seats")
 	// Unknown showtime: 404 before any stream.
-	r2, err := http.Get("http://" + ln.Addr().String() + "/showtimes/999999/events")
+	r2, err := http.Get(base + "/showtimes/999999/events")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -529,4 +507,49 @@ func TestSeatEventsStream(t *testing.T) {
 	e.h.Close()
 	for range lines {
 	}
+}
+
+// serveHTTP runs the app on a real listener (app.Test doesn't stream) until
+// the test ends and returns its base URL.
+func (e *bkEnv) serveHTTP(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go e.app.Listener(ln)
+	t.Cleanup(func() { e.app.Shutdown() })
+	return "http://" + ln.Addr().String()
+}
+
+// streamLines reads body line by line in the background. next waits up to
+// 10 s for the line want, skipping the others; lines closes at the end of
+// the stream (drain it before returning).
+func streamLines(t *testing.T, body io.Reader) (next func(want string), lines <-chan string) {
+	ch := make(chan string, 16)
+	go func() {
+		sc := bufio.NewScanner(body)
+		for sc.Scan() {
+			ch <- sc.Text()
+		}
+		close(ch)
+	}()
+	next = func(want string) {
+		t.Helper()
+		deadline := time.After(10 * time.Second)
+		for {
+			select {
+			case l, ok := <-ch:
+				if !ok {
+					t.Fatalf("stream ended before %q", want)
+				}
+				if l == want {
+					return
+				}
+			case <-deadline:
+				t.Fatalf("no %q on the stream", want)
+			}
+		}
+	}
+	return next, ch
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"marquee/booking"
 	"marquee/payment"
 	"marquee/views"
 )
@@ -86,7 +87,7 @@ func (h *Handler) demoCheckoutSettle(c *fiber.Ctx) error {
 	}
 	evs, err := h.demo.SettleLater(id, c.FormValue("outcome") == "succeed")
 	if err != nil {
-		return fiber.NewError(fiber.StatusConflict, "This payment has no pending settlement.")
+		return booking.Errorf(booking.ECONFLICT, "This payment has no pending settlement.")
 	}
 	for _, ev := range evs {
 		if err := h.payments.Fulfil(c.UserContext(), ev); err != nil {

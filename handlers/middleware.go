@@ -1,9 +1,11 @@
 package handlers
 
 import (
+	"bytes"
 	"log/slog"
 	"runtime/debug"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/helmet"
@@ -18,6 +20,12 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 	"base-uri 'self'; object-src 'none'"
 
 func (h *Handler) middleware(app *fiber.App) {
+	// Request ids are ours: a client-sent X-Request-ID would let anyone forge
+	// log correlation, so it is dropped before one is generated.
+	app.Use(func(c *fiber.Ctx) error {
+		c.Request().Header.Del(fiber.HeaderXRequestID)
+		return c.Next()
+	})
 	app.Use(requestid.New())
 	app.Use(recover.New(recover.Config{
 		EnableStackTrace: true,
@@ -37,6 +45,29 @@ func (h *Handler) middleware(app *fiber.App) {
 	app.Use(h.sessionMiddleware)
 	app.Use(h.loadUser) // accounts.go: the signed-in user, only when a session cookie is present
 	app.Use(h.csrfMiddleware(csrfExempt...))
+	app.Use(validText)
+}
+
+// validText answers 400 to a request whose path, query or form fields are not
+// valid UTF-8 or contain a NUL byte. Such text would otherwise reach
+// PostgreSQL, which refuses it with an error (a 500), from every handler that
+// searches, stores or rate-limits by text (sign-in, searches, admin filters…).
+func validText(c *fiber.Ctx) error {
+	text := func(b []byte) bool { return utf8.Valid(b) && bytes.IndexByte(b, 0) < 0 }
+	ok := text([]byte(c.Path()))
+	check := func(k, v []byte) {
+		if ok && (!text(k) || !text(v)) {
+			ok = false
+		}
+	}
+	c.Context().QueryArgs().VisitAll(check)
+	if ok && bytes.HasPrefix(c.Request().Header.ContentType(), []byte(fiber.MIMEApplicationForm)) {
+		c.Request().PostArgs().VisitAll(check)
+	}
+	if !ok {
+		return BadQuery("", "The request contains characters that aren't valid text.")
+	}
+	return c.Next()
 }
 
 // csrfExempt lists POST endpoints authenticated otherwise (signed payment

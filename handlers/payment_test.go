@@ -17,7 +17,6 @@ import (
 
 	"marquee/booking"
 	"marquee/db"
-	"marquee/db/dbtest"
 	"marquee/handlers"
 	"marquee/mail"
 	"marquee/payment"
@@ -183,14 +182,7 @@ type payEnv struct {
 
 func newPayEnv(t *testing.T, gw payment.Gateway) *payEnv {
 	t.Helper()
-	clock := booking.NewManualClock(showStart.Add(-2 * time.Hour))
-	dsn := dbtest.NewDSN(t)
-	store, err := db.Open(context.Background(), dsn, db.Options{MaxConns: 16, Clock: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	show := dbtest.AddShowtime(t, store, showStart)
+	clock, dsn, store, show := newShowStore(t)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	capture := mail.NewCapture(100, logger)
 	var svc *payment.Service

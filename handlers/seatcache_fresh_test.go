@@ -1,9 +1,7 @@
 package handlers_test
 
 import (
-	"bufio"
 	"context"
-	"net"
 	"net/http"
 	"testing"
 	"time"
@@ -17,12 +15,7 @@ import (
 // not served: the next page shows the change at once, not only a later one.
 func TestSeatMapNotStaleAfterChangeElsewhere(t *testing.T) {
 	e := newBookingEnv(t, nil, true)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go e.app.Listener(ln)
-	t.Cleanup(func() { e.app.Shutdown() })
+	base := e.serveHTTP(t)
 
 	// A viewer loads the map: the snapshot is taken now.
 	b := e.browser()
@@ -30,36 +23,12 @@ func TestSeatMapNotStaleAfterChangeElsewhere(t *testing.T) {
 		t.Fatal("seat not free at the start")
 	}
 	// The live stream tells when the change notification has arrived.
-	resp, err := http.Get("http://" + ln.Addr().String() + e.path("/events"))
+	resp, err := http.Get(base + e.path("/events"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	lines := make(chan string, 16)
-	go func() {
-		sc := bufio.NewScanner(resp.Body)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	waitLine := func(want string) {
-		t.Helper()
-		deadline := time.After(10 * time.Second)
-		for {
-			select {
-			case l, ok := <-lines:
-				if !ok {
-					t.Fatalf("stream ended before %q", want)
-				}
-				if l == want {
-					return
-				}
-			case <-deadline:
-				t.Fatalf("no %q on the stream", want)
-			}
-		}
-	}
+	waitLine, lines := streamLines(t, resp.Body)
 	waitLine(": connected")
 
 	// Some time later the seat is taken elsewhere (not through this

@@ -291,7 +291,10 @@ func (h *Handler) csrfMiddleware(exempt ...string) fiber.Handler {
 		case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
 			return c.Next()
 		}
-		if skip[c.Path()] || isBearer(c) {
+		// The bearer exemption holds only where the bearer token is what
+		// authenticates (the API): elsewhere the cookie session does, and a
+		// stray Authorization header must not switch off the check.
+		if skip[c.Path()] || (isBearer(c) && isAPI(c)) {
 			return c.Next()
 		}
 		token := c.Get("X-Csrf-Token")

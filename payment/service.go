@@ -702,16 +702,7 @@ func (s *Service) Run(ctx context.Context, every, reconcileEvery time.Duration) 
 	if reconcileEvery <= 0 {
 		reconcileEvery = 3 * time.Minute
 	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		s.Tick(ctx, reconcileEvery)
-	}
+	booking.Every(ctx, every, func(ctx context.Context) { s.Tick(ctx, reconcileEvery) })
 }
 
 // Tick is one round of Run (tests call it with the manual clock).
