@@ -2,6 +2,7 @@ package booking
 
 import (
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -32,13 +33,22 @@ type Theatre struct {
 }
 
 // Location returns the theatre's time zone, UTC when it cannot be loaded.
+// Zones are loaded once per name: time.LoadLocation reads and parses the
+// tzdata file on every call, which the hottest pages call several times.
 func (t Theatre) Location() *time.Location {
+	if loc, ok := locations.Load(t.TimeZone); ok {
+		return loc.(*time.Location)
+	}
 	loc, err := time.LoadLocation(t.TimeZone)
 	if err != nil {
-		return time.UTC
+		return time.UTC // not cached: a zone missing now may be installed later
 	}
+	locations.Store(t.TimeZone, loc)
 	return loc
 }
+
+// locations caches loaded time zones by name (a handful in practice).
+var locations sync.Map
 
 // Auditorium is a screen inside a theatre.
 type Auditorium struct {

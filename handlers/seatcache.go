@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -47,6 +48,9 @@ type seatSnapshot struct {
 	static *showStatic
 	claims map[int64]booking.Claim // by seat id
 	loaded time.Time               // wall time
+
+	pubOnce sync.Once
+	pub     *publicView
 }
 
 type showEntry struct {
@@ -408,8 +412,85 @@ func (c *seatCache) follow(feed ChangeFeed) {
 }
 
 // states returns how each seat of the layout looks to the viewer with cart at
-// now, and the viewer's own live and expired holds.
+// now, and the viewer's own live and expired holds. The returned states may be
+// shared by other requests: callers must not modify them.
 func (s *seatSnapshot) states(cart string, now time.Time) (states []booking.SeatState, mine, expired []booking.Claim) {
+	s.pubOnce.Do(func() { s.pub = s.publicView(now) })
+	p := s.pub
+	if now.Before(p.at) || (!p.until.IsZero() && !now.Before(p.until)) {
+		return s.statesAt(cart, now) // a claim changed state since (or the clock went back)
+	}
+	if cart == "" {
+		return p.states, nil, nil
+	}
+	states = p.states
+	shared := true
+	for _, o := range p.holds {
+		if o.claim.CartID != cart {
+			continue
+		}
+		if !o.claim.Live(now) {
+			expired = append(expired, o.claim) // shown free to everyone already
+			continue
+		}
+		if shared {
+			states = slices.Clone(p.states)
+			shared = false
+		}
+		states[o.idx] = booking.StateMine
+		mine = append(mine, o.claim)
+	}
+	return states, mine, expired
+}
+
+// publicView is a snapshot's seats as seen by a viewer without holds, from at
+// until the first live hold runs out (zero: no live hold). Computed once per
+// snapshot, on first use: the map page and partial then cost no per-seat
+// work for most viewers.
+type publicView struct {
+	states    []booking.SeatState // read-only
+	at, until time.Time
+	holds     []indexedClaim // carts' holds (live or not), in layout order
+	html      *views.MapHTML // states rendered, on first use
+}
+
+type indexedClaim struct {
+	idx   int
+	claim booking.Claim
+}
+
+func (s *seatSnapshot) publicView(now time.Time) *publicView {
+	l := s.static.layout
+	p := &publicView{states: make([]booking.SeatState, len(l.Seats)), at: now}
+	for i, seat := range l.Seats {
+		cl, ok := s.claims[seat.ID]
+		if !ok {
+			p.states[i] = booking.StateFree
+			continue
+		}
+		p.states[i] = cl.StateFor("", now)
+		if cl.CartID != "" && cl.OrderID == 0 {
+			p.holds = append(p.holds, indexedClaim{idx: i, claim: cl})
+		}
+		if cl.ExpiresAt != nil && cl.ExpiresAt.After(now) && (p.until.IsZero() || cl.ExpiresAt.Before(p.until)) {
+			p.until = *cl.ExpiresAt
+		}
+	}
+	p.html = views.NewMapHTML(s.static.smap, p.states)
+	return p
+}
+
+// rendered returns the shared rendering of states when they are the public
+// view's (nil otherwise: the viewer sees seats of their own).
+func (s *seatSnapshot) rendered(states []booking.SeatState) *views.MapHTML {
+	if p := s.pub; p != nil && len(states) > 0 && len(p.states) == len(states) && &p.states[0] == &states[0] {
+		return p.html
+	}
+	return nil
+}
+
+// statesAt computes states seat by seat (see states).
+func (s *seatSnapshot) statesAt(cart string, now time.Time) (states []booking.SeatState, mine, expired []booking.Claim) {
 	l := s.static.layout
 	states = make([]booking.SeatState, len(l.Seats))
 	for i, seat := range l.Seats {

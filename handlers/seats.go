@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"slices"
 	"strconv"
 	"time"
 
@@ -115,6 +116,7 @@ func (h *Handler) showtimePage(c *fiber.Ctx) error {
 	v := views.ShowtimeView{
 		Info: st.info, Sales: b.sales, Map: st.smap, States: b.states, Zones: st.zones,
 		Summary: sum, CSRF: sum.CSRF, Max: h.booking.MaxSeatsPerCart, List: c.Query("view") == "list",
+		Rendered: b.snap.rendered(b.states),
 	}
 	m := h.meta(c, st.info.Movie.Title+" · "+views.Day(st.info.Showtime.StartsAt, st.info.Theatre.Location()))
 	c.Set(fiber.HeaderCacheControl, "no-store")
@@ -132,7 +134,16 @@ func (h *Handler) seatMapPartial(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return render(c, fiber.StatusOK, views.MapPartial(b.snap.static.smap, b.states, b.sales, c.Query("view") == "list"))
+	list := c.Query("view") == "list"
+	if r := b.snap.rendered(b.states); r != nil {
+		if html := r.Bytes(list); html != nil { // the same bytes as MapPartial's map, rendered once
+			c.Status(fiber.StatusOK)
+			c.Type("html", "utf-8")
+			c.Response().AppendBody(html)
+			return views.SalesBanner(b.sales, true).Render(c.UserContext(), c.Response().BodyWriter())
+		}
+	}
+	return render(c, fiber.StatusOK, views.MapPartial(b.snap.static.smap, b.states, b.sales, list))
 }
 
 // afterChange answers a change to the viewer's seats: htmx gets the changed
@@ -241,10 +252,31 @@ func (h *Handler) toggleSeat(c *fiber.Ctx) error {
 			cl[sid] = booking.Claim{SeatID: sid, CartID: cart, TicketType: tt, ExpiresAt: &exp}
 		}
 	})
-	if b, err = h.bookingState(c, id, cart, false); err != nil {
-		return err
+	return h.afterChange(c, id, b.withHeld(res.Granted, cart, tt, res.ExpiresAt), want, false)
+}
+
+// withHeld is b after the viewer was granted seats: what the snapshot shows
+// once the grant is applied, without working out every seat's state again.
+func (b *bookingState) withHeld(granted []int64, cart, ticketType string, until time.Time) *bookingState {
+	l := b.snap.static.layout
+	nb := *b
+	nb.states = slices.Clone(b.states)
+	nb.mine = slices.Clone(b.mine)
+	for _, sid := range granted {
+		i, ok := l.Index(sid)
+		if !ok || nb.states[i] == booking.StateMine {
+			continue
+		}
+		nb.states[i] = booking.StateMine
+		exp := until
+		nb.mine = append(nb.mine, booking.Claim{SeatID: sid, CartID: cart, TicketType: ticketType, ExpiresAt: &exp})
 	}
-	return h.afterChange(c, id, b, want, false)
+	slices.SortFunc(nb.mine, func(x, y booking.Claim) int { // layout order, as states lists them
+		i, _ := l.Index(x.SeatID)
+		j, _ := l.Index(y.SeatID)
+		return i - j
+	})
+	return &nb
 }
 
 func (h *Handler) releaseSeat(c *fiber.Ctx, id int64, cart string, seatID int64) error {

@@ -20,6 +20,9 @@ type ShowtimeView struct {
 	Max     int
 	// List shows the seats as a plain list instead of the drawn map.
 	List bool
+	// Rendered, when set, is States already rendered (shared by viewers
+	// who see the same states).
+	Rendered *MapHTML
 }
 
 // SummaryView is the viewer's selection: seats, ticket types, totals, hold timer.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"sync"
 
 	"github.com/a-h/templ"
 
@@ -264,4 +265,66 @@ func oobAttr(oob bool) templ.Attributes {
 		return templ.Attributes{"hx-swap-oob": "true"}
 	}
 	return templ.Attributes{}
+}
+
+// MapHTML is the map (SeatRows) and the list (SeatList) of one set of seat
+// states, each rendered once, on first use, and then shared by every request
+// that shows exactly these states (viewers without seats of their own).
+type MapHTML struct {
+	m      *SeatMap
+	states []booking.SeatState // read-only
+	once   [2]sync.Once
+	html   [2][]byte
+}
+
+// NewMapHTML prepares the shared rendering of states, which must not change.
+func NewMapHTML(m *SeatMap, states []booking.SeatState) *MapHTML {
+	return &MapHTML{m: m, states: states}
+}
+
+// Bytes returns the rendered rows (list false) or list; nil if rendering failed.
+func (h *MapHTML) Bytes(list bool) []byte {
+	i := 0
+	if list {
+		i = 1
+	}
+	h.once[i].Do(func() {
+		var buf bytes.Buffer
+		c := SeatRows(h.m, h.states)
+		if list {
+			c = SeatList(h.m, h.states)
+		}
+		if err := c.Render(context.Background(), &buf); err == nil {
+			h.html[i] = buf.Bytes()
+		}
+	})
+	return h.html[i]
+}
+
+// rawHTML writes bytes already rendered.
+func rawHTML(b []byte) templ.Component {
+	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
+}
+
+// seatRows is the drawn map of the page, shared when possible.
+func (v ShowtimeView) seatRows() templ.Component {
+	if v.Rendered != nil && v.Rendered.states != nil {
+		if b := v.Rendered.Bytes(false); b != nil {
+			return rawHTML(b)
+		}
+	}
+	return SeatRows(v.Map, v.States)
+}
+
+// seatList is the seat list of the page, shared when possible.
+func (v ShowtimeView) seatList() templ.Component {
+	if v.Rendered != nil && v.Rendered.states != nil {
+		if b := v.Rendered.Bytes(true); b != nil {
+			return rawHTML(b)
+		}
+	}
+	return SeatList(v.Map, v.States)
 }

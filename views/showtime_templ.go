@@ -306,7 +306,7 @@ func ShowtimePage(m Meta, v ShowtimeView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = SeatList(v.Map, v.States).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = v.seatList().Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -399,7 +399,7 @@ func seatMapBlock(v ShowtimeView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = SeatRows(v.Map, v.States).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = v.seatRows().Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

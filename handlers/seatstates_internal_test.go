@@ -1,0 +1,79 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"marquee/booking"
+	"marquee/views"
+)
+
+// The shared per-snapshot view (states) gives every viewer exactly what
+// working out each seat's state for them gives (statesAt), at any instant:
+// claims that run out in between, sales, carts' own holds live or expired.
+// Its rendered map is the map rendered for those states.
+func TestSeatStatesSharedViewMatchesPerSeat(t *testing.T) {
+	var seats []booking.Seat
+	for i := range 40 {
+		seats = append(seats, booking.Seat{ID: int64(100 + i), Row: string(rune('A' + i/10)), Number: i%10 + 1, X: i % 10, Y: i / 10, Kind: booking.SeatStandard})
+	}
+	l := booking.NewLayout(seats)
+	smap, err := views.NewSeatMap(1, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
+	carts := []string{"", "cart-a", "cart-b", "cart-c"}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for round := range 200 {
+		claims := map[int64]booking.Claim{}
+		for _, s := range seats {
+			switch rnd.IntN(5) {
+			case 0: // free
+			case 1: // sold
+				claims[s.ID] = booking.Claim{SeatID: s.ID, OrderID: 7}
+			case 2: // pending order's hold
+				exp := base.Add(time.Duration(rnd.IntN(120)-60) * time.Second)
+				claims[s.ID] = booking.Claim{SeatID: s.ID, OrderID: 8, CartID: carts[1+rnd.IntN(3)], ExpiresAt: &exp}
+			default: // a cart's hold, live or expired
+				exp := base.Add(time.Duration(rnd.IntN(120)-60) * time.Second)
+				claims[s.ID] = booking.Claim{SeatID: s.ID, CartID: carts[1+rnd.IntN(3)], TicketType: "adult", ExpiresAt: &exp}
+			}
+		}
+		snap := &seatSnapshot{static: &showStatic{layout: l, smap: smap}, claims: claims}
+		first := base.Add(time.Duration(rnd.IntN(60)-30) * time.Second)
+		for _, at := range []time.Time{first, first.Add(-time.Second), first.Add(time.Second), first.Add(45 * time.Second), base.Add(2 * time.Minute)} {
+			for _, cart := range carts {
+				gotS, gotM, gotE := snap.states(cart, at)
+				wantS, wantM, wantE := snap.statesAt(cart, at)
+				if !slices.Equal(gotS, wantS) || !slices.EqualFunc(gotM, wantM, sameClaim) || !slices.EqualFunc(gotE, wantE, sameClaim) {
+					t.Fatalf("round %d, cart %q at %v: shared view differs from per-seat states", round, cart, at)
+				}
+				if r := snap.rendered(gotS); r != nil {
+					for _, list := range []bool{false, true} {
+						var want bytes.Buffer
+						c := views.SeatRows(smap, wantS)
+						if list {
+							c = views.SeatList(smap, wantS)
+						}
+						if err := c.Render(context.Background(), &want); err != nil {
+							t.Fatal(err)
+						}
+						if !bytes.Equal(r.Bytes(list), want.Bytes()) {
+							t.Fatalf("round %d, cart %q: shared rendering differs", round, cart)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func sameClaim(a, b booking.Claim) bool {
+	return a.SeatID == b.SeatID && a.CartID == b.CartID && a.OrderID == b.OrderID && a.TicketType == b.TicketType &&
+		(a.ExpiresAt == nil) == (b.ExpiresAt == nil) && (a.ExpiresAt == nil || a.ExpiresAt.Equal(*b.ExpiresAt))
+}
