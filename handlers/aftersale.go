@@ -99,18 +99,25 @@ func validOrderCode(code string) bool {
 
 // visibleOrder loads the order named by :code if the requester may see it.
 func (h *Handler) visibleOrder(c *fiber.Ctx) (booking.Order, error) {
+	return h.orderParam(c, func(o booking.Order) bool { return h.canSeeOrder(c, o) })
+}
+
+// orderParam loads the order named by the :code parameter when allowed says
+// the request may see it. A malformed code, a missing order and someone
+// else's order all get the same 404, so codes can't be probed.
+func (h *Handler) orderParam(c *fiber.Ctx, allowed func(booking.Order) bool) (booking.Order, error) {
 	code := strings.ToUpper(c.Params("code"))
 	if !validOrderCode(code) {
 		return booking.Order{}, errNoSuchOrder
 	}
 	o, err := h.db.OrderByCode(c.UserContext(), code)
 	if booking.ErrorCode(err) == booking.ENOTFOUND {
-		return o, errNoSuchOrder
+		return booking.Order{}, errNoSuchOrder
 	}
 	if err != nil {
-		return o, err
+		return booking.Order{}, err
 	}
-	if !h.canSeeOrder(c, o) {
+	if !allowed(o) {
 		return booking.Order{}, errNoSuchOrder
 	}
 	return o, nil

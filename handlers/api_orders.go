@@ -448,21 +448,7 @@ func (h *Handler) apiOwnOrder(c *fiber.Ctx) (booking.Order, error) {
 	if err != nil || u == nil {
 		return booking.Order{}, booking.Errorf(booking.EUNAUTHORIZED, "This endpoint needs an API token.")
 	}
-	code := strings.ToUpper(c.Params("code"))
-	if !validOrderCode(code) {
-		return booking.Order{}, errNoSuchOrder
-	}
-	o, err := h.db.OrderByCode(c.UserContext(), code)
-	if booking.ErrorCode(err) == booking.ENOTFOUND {
-		return booking.Order{}, errNoSuchOrder // the same answer as for another user's order
-	}
-	if err != nil {
-		return booking.Order{}, err
-	}
-	if o.UserID == nil || *o.UserID != u.ID {
-		return booking.Order{}, errNoSuchOrder
-	}
-	return o, nil
+	return h.orderParam(c, func(o booking.Order) bool { return o.UserID != nil && *o.UserID == u.ID })
 }
 
 // apiCheckout is POST /api/v1/orders/:code/checkout: the hosted payment page

@@ -87,8 +87,8 @@ func (h *Handler) startPayment(c *fiber.Ctx) error {
 // happens once), then the order page shows the result.
 func (h *Handler) paymentReturn(c *fiber.Ctx) error {
 	code := strings.ToUpper(c.Params("code"))
-	if len(code) != 12 {
-		return fiber.ErrNotFound
+	if !validOrderCode(code) {
+		return errNoSuchOrder
 	}
 	code = utils.CopyString(code)
 	if sid := c.Query("session_id"); sid != "" && len(sid) <= 255 {
