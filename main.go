@@ -299,7 +299,8 @@ func serve(ctx context.Context, cfg Config, store *db.DB, clock booking.Clock, l
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
-	h.Close() // ends live seat map streams so they don't hold the shutdown
+	h.EndStreams()  // so they don't hold the shutdown
+	defer h.Close() // after the last request
 	stopSweeper()
 	sweeperDone()
 	paymentsDone()

@@ -44,10 +44,30 @@ func pendingOrder(t *testing.T, d *db.DB, s dbtest.Show, layout *booking.Layout,
 // length, so every round also races to reclaim expired holds. No seat may
 // ever be granted twice, and every request gets a clear answer: granted or
 // conflict (seat taken) — nothing else.
+//
+// It runs twice: straight through HoldSeats, and through a Claimer (the seat
+// map's batched clicks: single seats batched, the 3-seat requests still one
+// transaction each, both at once).
 func TestHoldRace(t *testing.T) {
+	t.Run("direct", func(t *testing.T) { testHoldRace(t, false) })
+	t.Run("claimer", func(t *testing.T) { testHoldRace(t, true) })
+}
+
+func testHoldRace(t *testing.T, batched bool) {
 	clock := booking.NewManualClock(start.Add(-3 * time.Hour))
 	d := dbtest.New(t, clock)
 	s := dbtest.AddShowtime(t, d, start)
+	hold := hold
+	if batched {
+		c := d.NewClaimer(3)
+		t.Cleanup(c.Close)
+		hold = func(d *db.DB, s dbtest.Show, cart string, now time.Time, seats ...int64) (db.HoldResult, error) {
+			return c.Hold(context.Background(), db.Hold{
+				ShowtimeID: s.ShowtimeID, CartID: cart, SeatIDs: seats, TicketType: "adult",
+				Now: now, Until: now.Add(10 * time.Minute), Max: 10,
+			})
+		}
+	}
 	const goroutines = 250
 	for round := 0; round < 5; round++ {
 		now := clock.Now()

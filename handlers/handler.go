@@ -78,6 +78,7 @@ type Handler struct {
 	apiDoc    apiDocument         // the parsed OpenAPI document (apidocs.go)
 	booking   booking.Settings    // booking rules (seats.go)
 	seats     *seatCache          // per-showtime seat map snapshots (seatcache.go)
+	claims    *db.Claimer         // batched seat clicks (db/claimer.go)
 	sessCache *sessionDecodeCache // decoded session cookies (sessioncache.go)
 	after     *aftersale.Service  // orders after payment (aftersale.go)
 	payments  *payment.Service    // checkout, fulfilment, refunds (payment.go)

@@ -16,15 +16,23 @@ import (
 func (h *Handler) initBooking(d Deps) {
 	h.booking = d.Booking.WithDefaults()
 	h.seats = newSeatCache(d.DB, d.Logger)
+	h.claims = d.DB.NewClaimer(3)
 	if d.Notifier != nil {
 		h.seats.follow(d.Notifier)
 	}
 }
 
-// Close stops what the handler runs in the background (live seat map
-// streams), so that a graceful shutdown doesn't wait for them.
+// EndStreams ends the live seat map streams, so that a graceful shutdown
+// doesn't wait for them; call it before shutting the server down.
+func (h *Handler) EndStreams() {
+	h.seats.close()
+}
+
+// Close stops what the handler runs in the background (streams, batched seat
+// clicks); call it once the server answers no more requests.
 func (h *Handler) Close() {
 	h.seats.close()
+	h.claims.Close()
 }
 
 // showtimeID parses the :id route parameter (showtime ids are public).
@@ -234,7 +242,7 @@ func (h *Handler) toggleSeat(c *fiber.Ctx) error {
 			return refused(c, booking.ErrSeatTaken())
 		}
 	}
-	res, err := h.db.HoldSeats(c.UserContext(), db.Hold{
+	res, err := h.claims.Hold(c.UserContext(), db.Hold{
 		ShowtimeID: id, CartID: cart, SeatIDs: want, TicketType: st.card.DefaultTicketType(),
 		Now: b.now, Until: until, Max: h.booking.MaxSeatsPerCart, Quiet: true,
 	})
@@ -283,7 +291,7 @@ func (h *Handler) releaseSeat(c *fiber.Ctx, id int64, cart string, seatID int64)
 	var released []int64
 	if cart != "" {
 		var err error
-		if released, err = h.db.ReleaseSeats(c.UserContext(), id, cart, []int64{seatID}, true); err != nil {
+		if released, err = h.claims.Release(c.UserContext(), id, cart, []int64{seatID}); err != nil {
 			return err
 		}
 		if len(released) > 0 {
@@ -339,7 +347,7 @@ func (h *Handler) bestSeats(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		res, err := h.db.HoldSeats(c.UserContext(), db.Hold{
+		res, err := h.claims.Hold(c.UserContext(), db.Hold{
 			ShowtimeID: id, CartID: cart, SeatIDs: ids, TicketType: st.card.DefaultTicketType(),
 			Now: b.now, Until: until, Max: h.booking.MaxSeatsPerCart, Replace: true, Quiet: true,
 		})

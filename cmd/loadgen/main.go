@@ -60,6 +60,7 @@ type options struct {
 	duration   time.Duration
 	keep       int
 	cpuProfile string
+	phases     map[string]bool
 }
 
 func parseFlags() (options, error) {
@@ -68,7 +69,17 @@ func parseFlags() (options, error) {
 	flag.DurationVar(&o.duration, "duration", 5*time.Second, "length of each phase (holds, page, partial) per client count")
 	flag.IntVar(&o.keep, "keep", 2, "seats a client keeps held before releasing its oldest")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	phases := flag.String("phases", "holds,page,partial", "comma-separated phases to run: holds, page, partial")
 	flag.Parse()
+	o.phases = map[string]bool{}
+	for _, p := range strings.Split(*phases, ",") {
+		switch p = strings.TrimSpace(p); p {
+		case "holds", "page", "partial":
+			o.phases[p] = true
+		default:
+			return o, fmt.Errorf("-phases: unknown phase %q", p)
+		}
+	}
 	for _, s := range strings.Split(*clients, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 1 || n > 2000 {
@@ -167,8 +178,10 @@ func run(ctx context.Context) error {
 			}
 			clients[i] = c
 		}
-		holds := phase(ctx, clients, opt.duration, (*client).holdStep)
-		holds.print(n, "holds")
+		if opt.phases["holds"] {
+			holds := phase(ctx, clients, opt.duration, (*client).holdStep)
+			holds.print(n, "holds")
+		}
 		// Everyone checks out what they hold: pending orders, seats sold-to-be.
 		var checkedOut atomic.Int64
 		var wg sync.WaitGroup
@@ -194,10 +207,14 @@ func run(ctx context.Context) error {
 		if len(failures) > 0 {
 			fmt.Printf("%7s  checkout failures: %v (holds that ran out or were re-taken)\n", "", failures)
 		}
-		page := phase(ctx, clients, opt.duration, (*client).pageStep)
-		page.print(n, "page")
-		partial := phase(ctx, clients, opt.duration, (*client).partialStep)
-		partial.print(n, "partial")
+		if opt.phases["page"] {
+			page := phase(ctx, clients, opt.duration, (*client).pageStep)
+			page.print(n, "page")
+		}
+		if opt.phases["partial"] {
+			partial := phase(ctx, clients, opt.duration, (*client).partialStep)
+			partial.print(n, "partial")
+		}
 		ok, msg := integrity(ctx, store, show)
 		fmt.Printf("%7s  integrity: %s (%d clients checked out)\n", "", msg, checkedOut.Load())
 		if !ok {

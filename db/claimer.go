@@ -1,0 +1,410 @@
+package db
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/lib/pq"
+
+	"marquee/booking"
+)
+
+// Claimer runs the seat map's hot path — a click that holds one seat, a click
+// that gives seats back — for every request of this instance as batches: the
+// clicks that arrive while one statement runs go to the database together in
+// the next one. It is group commit for seat clicks: one statement, one round
+// trip and one (asynchronous) commit for many clicks, so under a booking rush
+// the database spends its time on rows rather than on per-statement overhead,
+// and the hold statements of one instance never wait on each other's locks.
+//
+// Every grant is still decided by the database, row by row, in one
+// conditional statement (the same rules as HoldSeats: primary key on
+// (showtime, seat), expired holds reclaimable, the cart's seat count checked in
+// the statement). Two clicks for the same seat, or two clicks of the same
+// cart for one showtime, never share a statement: the second waits for the
+// next batch, so it sees what the first did. Statements of different workers
+// run side by side like any two transactions: row locks settle a seat wanted
+// by both, and both lock rows in (showtime, seat) order. Only a cart's own two
+// clicks in the same instant on two workers could overrun its seat limit, as
+// they could on two instances.
+//
+// Releases of a batch run before its holds, so a seat given back can be taken
+// again in the same round. Changes are quiet (see Hold.Quiet): the caller
+// announces them.
+type Claimer struct {
+	db   *DB
+	reqs chan *claim
+	stop chan struct{}
+	once sync.Once
+	done sync.WaitGroup
+	// mu makes "stopped" and "queued" exclusive: a click queued before Close
+	// is answered by the workers' drain, a click after it is refused.
+	mu      sync.RWMutex
+	stopped bool
+	max     int
+}
+
+// claim is one queued click: a single-seat hold or a release.
+type claim struct {
+	ctx     context.Context
+	hold    *Hold
+	release *release
+	res     chan claimResult // buffered: the worker never blocks on a caller
+}
+
+type release struct {
+	showtimeID int64
+	cartID     string
+	seatIDs    []int64
+}
+
+type claimResult struct {
+	hold     HoldResult
+	released []int64
+	err      error
+}
+
+// maxClaimBatch bounds a statement's size (and so its latency).
+const maxClaimBatch = 128
+
+// NewClaimer starts workers batching goroutines (at least one); Close stops
+// them. Each runs one statement at a time; a few of them overlap one batch's
+// round trip with the next one's statement.
+func (db *DB) NewClaimer(workers int) *Claimer {
+	c := &Claimer{db: db, reqs: make(chan *claim, 4*maxClaimBatch), stop: make(chan struct{}), max: maxClaimBatch}
+	for range max(workers, 1) {
+		c.done.Add(1)
+		go c.work()
+	}
+	return c
+}
+
+// Close stops the worker; clicks still queued are answered with an error.
+func (c *Claimer) Close() {
+	c.once.Do(func() {
+		c.mu.Lock()
+		c.stopped = true
+		c.mu.Unlock()
+		close(c.stop)
+	})
+	c.done.Wait()
+}
+
+var errClaimerClosed = errors.New("seat claimer stopped")
+
+// Hold takes one seat for a cart, as HoldSeats does for a single seat that
+// doesn't replace the selection (h.Replace must be false, h.SeatIDs one seat).
+func (c *Claimer) Hold(ctx context.Context, h Hold) (HoldResult, error) {
+	if len(h.SeatIDs) != 1 || h.Replace {
+		return c.db.HoldSeats(ctx, h)
+	}
+	r, err := c.submit(ctx, &claim{hold: &h})
+	return r.hold, err
+}
+
+// Release gives a cart's held seats of a showtime back, as ReleaseSeats does
+// (quietly); it returns the seats released.
+func (c *Claimer) Release(ctx context.Context, showtimeID int64, cartID string, seatIDs []int64) ([]int64, error) {
+	if len(seatIDs) == 0 || cartID == "" {
+		return nil, nil
+	}
+	r, err := c.submit(ctx, &claim{release: &release{showtimeID: showtimeID, cartID: cartID, seatIDs: seatIDs}})
+	return r.released, err
+}
+
+func (c *Claimer) submit(ctx context.Context, q *claim) (claimResult, error) {
+	q.ctx = ctx
+	q.res = make(chan claimResult, 1)
+	c.mu.RLock()
+	if c.stopped {
+		c.mu.RUnlock()
+		return claimResult{}, errClaimerClosed
+	}
+	select {
+	case c.reqs <- q:
+		c.mu.RUnlock()
+	case <-ctx.Done():
+		c.mu.RUnlock()
+		return claimResult{}, ctx.Err()
+	}
+	select {
+	case r := <-q.res:
+		return r, r.err
+	case <-ctx.Done():
+		// The statement may still grant the seat: the hold then simply runs
+		// out, as one whose page was closed does.
+		return claimResult{}, ctx.Err()
+	}
+}
+
+// work collects what is queued, runs it, and repeats. Clicks deferred by a
+// batch (a second click for the same seat or cart) lead the next one.
+func (c *Claimer) work() {
+	defer c.done.Done()
+	var carry []*claim
+	for {
+		batch := carry
+		carry = nil
+		if len(batch) == 0 {
+			select {
+			case q := <-c.reqs:
+				batch = append(batch, q)
+			case <-c.stop:
+				c.drain(nil)
+				return
+			}
+		}
+	collect:
+		for len(batch) < c.max {
+			select {
+			case q := <-c.reqs:
+				batch = append(batch, q)
+			default:
+				break collect
+			}
+		}
+		select {
+		case <-c.stop:
+			c.drain(batch)
+			return
+		default:
+		}
+		carry = c.run(batch)
+	}
+}
+
+// drain answers every click still waiting once the claimer is stopped.
+func (c *Claimer) drain(batch []*claim) {
+	for _, q := range batch {
+		q.res <- claimResult{err: errClaimerClosed}
+	}
+	for {
+		select {
+		case q := <-c.reqs:
+			q.res <- claimResult{err: errClaimerClosed}
+		default:
+			return
+		}
+	}
+}
+
+// run executes one batch: its releases, then its holds. It returns the holds
+// that must wait for the next batch.
+func (c *Claimer) run(batch []*claim) (carry []*claim) {
+	var holds, releases []*claim
+	for _, q := range batch {
+		if err := q.ctx.Err(); err != nil {
+			q.res <- claimResult{err: err}
+			continue
+		}
+		if q.release != nil {
+			releases = append(releases, q)
+		} else {
+			holds = append(holds, q)
+		}
+	}
+	// Contexts of the callers are not the statement's: one caller giving up
+	// must not cancel the others' clicks.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if len(releases) > 0 {
+		c.releaseBatch(ctx, releases)
+	}
+	if len(holds) > 0 {
+		carry = c.holdBatch(ctx, holds)
+	}
+	return carry
+}
+
+// releaseBatchSQL deletes the listed holds ($1 request index, $2 showtime,
+// $3 cart, $4 seat) and says which request released which seat.
+const releaseBatchSQL = `
+	WITH quiet AS (
+		SELECT set_config('marquee.seat_notify', 'off', true) AS q, set_config('synchronous_commit', 'off', true) AS s
+	), req AS (
+		SELECT * FROM unnest($1::int[], $2::bigint[], $3::text[], $4::bigint[]) AS r(i, showtime_id, cart_id, seat_id)
+	)
+	DELETE FROM seat_claims c
+	USING req r, quiet
+	WHERE c.showtime_id = r.showtime_id AND c.seat_id = r.seat_id AND c.cart_id = r.cart_id AND c.order_id IS NULL
+	RETURNING r.i, c.seat_id`
+
+func (c *Claimer) releaseBatch(ctx context.Context, qs []*claim) {
+	var idx []int32
+	var shows, seats []int64
+	var carts []string
+	// Rows are locked in (showtime, seat) order, as the holds do.
+	slices.SortFunc(qs, func(a, b *claim) int {
+		return cmp.Or(cmp.Compare(a.release.showtimeID, b.release.showtimeID), slices.Compare(a.release.seatIDs, b.release.seatIDs))
+	})
+	// Rows are locked in (showtime, seat) order, as the holds do.
+	slices.SortFunc(qs, func(a, b *claim) int {
+		return cmp.Or(cmp.Compare(a.release.showtimeID, b.release.showtimeID), slices.Compare(a.release.seatIDs, b.release.seatIDs))
+	})
+	for i, q := range qs {
+		for _, s := range q.release.seatIDs {
+			idx = append(idx, int32(i))
+			shows = append(shows, q.release.showtimeID)
+			carts = append(carts, q.release.cartID)
+			seats = append(seats, s)
+		}
+	}
+	var rows []struct {
+		I      int   `db:"i"`
+		SeatID int64 `db:"seat_id"`
+	}
+	err := retryDeadlock(func() error {
+		rows = rows[:0]
+		return c.db.selectAll(ctx, &rows, releaseBatchSQL, pq.Array(idx), pq.Array(shows), pq.Array(carts), pq.Array(seats))
+	})
+	if err != nil {
+		err = fmt.Errorf("release seats: %w", err)
+		for _, q := range qs {
+			q.res <- claimResult{err: err}
+		}
+		return
+	}
+	released := make([][]int64, len(qs))
+	for _, r := range rows {
+		released[r.I] = append(released[r.I], r.SeatID)
+	}
+	for i, q := range qs {
+		q.res <- claimResult{released: released[i]}
+	}
+}
+
+// holdBatchSQL takes one seat per request ($1 request index, $2 showtime,
+// $3 cart, $4 seat, $5 ticket type, $6 the request's instant, $7 when a new
+// hold ends, $8 the cart's maximum), by the rules of holdSQL, for requests
+// that share neither a seat nor a cart's showtime. For each request it says
+// how many seats the cart held before and whether (until when) it got the seat.
+const holdBatchSQL = `
+	WITH quiet AS (
+		SELECT set_config('marquee.seat_notify', 'off', true) AS q, set_config('synchronous_commit', 'off', true) AS s
+	), req AS (
+		SELECT * FROM unnest($1::int[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::int[])
+			AS r(i, showtime_id, cart_id, seat_id, ticket_type, now, until, max)
+	), cart AS (
+		SELECT r.i, count(c.seat_id) AS n, min(c.expires_at) AS until
+		FROM req r
+		LEFT JOIN seat_claims c ON c.showtime_id = r.showtime_id AND c.cart_id = r.cart_id
+			AND c.order_id IS NULL AND c.expires_at > r.now
+		GROUP BY r.i
+	), taken AS (
+		INSERT INTO seat_claims AS c (showtime_id, seat_id, cart_id, order_id, ticket_type, expires_at, claimed_at)
+		SELECT r.showtime_id, r.seat_id, r.cart_id, NULL, r.ticket_type, coalesce(cart.until, r.until), r.now
+		FROM req r JOIN cart USING (i), quiet
+		WHERE cart.n + 1 <= r.max
+		ORDER BY r.showtime_id, r.seat_id
+		ON CONFLICT (showtime_id, seat_id) DO UPDATE
+			SET cart_id = EXCLUDED.cart_id, order_id = NULL, ticket_type = EXCLUDED.ticket_type,
+			    expires_at = EXCLUDED.expires_at, claimed_at = EXCLUDED.claimed_at
+			WHERE c.expires_at <= EXCLUDED.claimed_at
+		RETURNING c.showtime_id, c.seat_id, c.expires_at
+	)
+	SELECT cart.i, cart.n AS held, t.expires_at AS until
+	FROM cart
+	JOIN req r USING (i)
+	LEFT JOIN taken t ON t.showtime_id = r.showtime_id AND t.seat_id = r.seat_id`
+
+type seatKey struct {
+	showtime int64
+	seat     int64
+}
+
+type cartKey struct {
+	showtime int64
+	cart     string
+}
+
+func (c *Claimer) holdBatch(ctx context.Context, qs []*claim) (carry []*claim) {
+	// One request per seat and per cart's showtime in a statement; the rest
+	// wait for the next.
+	seen := make(map[seatKey]bool, len(qs))
+	carts := make(map[cartKey]bool, len(qs))
+	run := qs[:0:0]
+	for _, q := range qs {
+		sk := seatKey{q.hold.ShowtimeID, q.hold.SeatIDs[0]}
+		ck := cartKey{q.hold.ShowtimeID, q.hold.CartID}
+		if seen[sk] || carts[ck] {
+			carry = append(carry, q)
+			continue
+		}
+		seen[sk], carts[ck] = true, true
+		run = append(run, q)
+	}
+	// Rows are locked in (showtime, seat) order, as every multi-seat writer does.
+	slices.SortFunc(run, func(a, b *claim) int {
+		return cmp.Or(cmp.Compare(a.hold.ShowtimeID, b.hold.ShowtimeID), cmp.Compare(a.hold.SeatIDs[0], b.hold.SeatIDs[0]))
+	})
+	n := len(run)
+	idx, max := make([]int32, n), make([]int32, n)
+	shows, seats := make([]int64, n), make([]int64, n)
+	cartIDs, types := make([]string, n), make([]string, n)
+	nows, untils := make([]string, n), make([]string, n) // timestamptz text: pq has no time.Time arrays
+	for i, q := range run {
+		h := q.hold
+		idx[i], shows[i], cartIDs[i], seats[i], types[i] = int32(i), h.ShowtimeID, h.CartID, h.SeatIDs[0], h.TicketType
+		nows[i], untils[i], max[i] = h.Now.Format(time.RFC3339Nano), h.Until.Format(time.RFC3339Nano), int32(h.Max)
+	}
+	var rows []struct {
+		I     int        `db:"i"`
+		Held  int        `db:"held"`
+		Until *time.Time `db:"until"`
+	}
+	err := retryDeadlock(func() error {
+		rows = rows[:0]
+		return c.db.selectAll(ctx, &rows, holdBatchSQL, pq.Array(idx), pq.Array(shows), pq.Array(cartIDs), pq.Array(seats),
+			pq.Array(types), pq.Array(nows), pq.Array(untils), pq.Array(max))
+	})
+	if err != nil {
+		err = fmt.Errorf("hold seat: %w", err)
+		for _, q := range run {
+			q.res <- claimResult{err: err}
+		}
+		return carry
+	}
+	answered := make([]bool, len(run))
+	for _, r := range rows {
+		if r.I < 0 || r.I >= len(run) || answered[r.I] {
+			continue
+		}
+		answered[r.I] = true
+		q := run[r.I]
+		var res claimResult
+		switch {
+		case r.Held+1 > q.hold.Max:
+			res.err = booking.MaxSeatsError(q.hold.Max)
+		case r.Until == nil:
+			res.err = booking.ErrSeatTaken()
+		default:
+			res.hold = HoldResult{Granted: []int64{q.hold.SeatIDs[0]}, ExpiresAt: *r.Until}
+		}
+		q.res <- res
+	}
+	for i, q := range run {
+		if !answered[i] {
+			q.res <- claimResult{err: errors.New("hold seat: no answer from the database")}
+		}
+	}
+	return carry
+}
+
+// retryDeadlock runs fn again when PostgreSQL broke a deadlock by failing it
+// (a batch against another writer's transaction); the retry sees the winner.
+func retryDeadlock(fn func() error) error {
+	var err error
+	for range 3 {
+		err = fn()
+		var pe *pq.Error
+		if !errors.As(err, &pe) || (pe.Code != "40P01" && pe.Code != "40001") {
+			return err
+		}
+	}
+	return err
+}

@@ -1,0 +1,113 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"marquee/booking"
+	"marquee/db"
+	"marquee/db/dbtest"
+)
+
+// TestClaimerRules checks what batching must not change: the cart's seat
+// limit (two clicks of one cart at once never share a statement), the hold
+// timer shared by a cart's seats, expired holds re-taken, releases of the
+// cart's own seats only, and clear answers once stopped or given up.
+func TestClaimerRules(t *testing.T) {
+	clock := booking.NewManualClock(start.Add(-time.Hour))
+	d := dbtest.New(t, clock)
+	s := dbtest.AddShowtime(t, d, start)
+	ctx := context.Background()
+	c := d.NewClaimer(1)
+	defer c.Close()
+	now := clock.Now()
+	click := func(cart string, max int, at time.Time, seat int64) (db.HoldResult, error) {
+		return c.Hold(ctx, db.Hold{ShowtimeID: s.ShowtimeID, CartID: cart, SeatIDs: []int64{seat}, TicketType: "adult",
+			Now: at, Until: at.Add(10 * time.Minute), Max: max})
+	}
+
+	// 20 clicks of one cart allowed 5 seats, all at once: exactly 5 granted.
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var granted []int64
+	limited := 0
+	for i := range 20 {
+		wg.Add(1)
+		go func(seat int64) {
+			defer wg.Done()
+			res, err := click("greedy", 5, now, seat)
+			mu.Lock()
+			defer mu.Unlock()
+			switch booking.ErrorCode(err) {
+			case "":
+				granted = append(granted, res.Granted...)
+			case booking.EINVALID:
+				limited++
+			default:
+				t.Errorf("seat %d: %v", seat, err)
+			}
+		}(s.SeatIDs[i])
+	}
+	wg.Wait()
+	if len(granted) != 5 || limited != 15 {
+		t.Fatalf("granted %v, %d refused by the limit; want 5 and 15", granted, limited)
+	}
+	held, err := d.CartHolds(ctx, s.ShowtimeID, "greedy")
+	if err != nil || len(held) != 5 {
+		t.Fatalf("cart holds %d seats (%v), want 5", len(held), err)
+	}
+	// One timer per cart: every seat ends when the first did.
+	for _, h := range held[1:] {
+		if !h.ExpiresAt.Equal(*held[0].ExpiresAt) {
+			t.Fatalf("holds end at %v and %v", h.ExpiresAt, held[0].ExpiresAt)
+		}
+	}
+
+	// A seat another cart holds is refused; released by its holder, it is free again.
+	seat := granted[0]
+	if _, err := click("other", 10, now, seat); booking.ErrorCode(err) != booking.ECONFLICT {
+		t.Fatalf("taken seat: %v, want a conflict", err)
+	}
+	if rel, err := c.Release(ctx, s.ShowtimeID, "other", []int64{seat}); err != nil || len(rel) != 0 {
+		t.Fatalf("another cart released %v (%v)", rel, err)
+	}
+	if rel, err := c.Release(ctx, s.ShowtimeID, "greedy", []int64{seat, s.SeatIDs[150]}); err != nil || !slices.Equal(rel, []int64{seat}) {
+		t.Fatalf("released %v (%v), want [%d]", rel, err, seat)
+	}
+	if res, err := click("other", 10, now, seat); err != nil || !slices.Equal(res.Granted, []int64{seat}) {
+		t.Fatalf("released seat: %v %v", res, err)
+	}
+
+	// Once the holds ran out, another cart takes the seats in the same statement.
+	later := now.Add(11 * time.Minute)
+	for _, sid := range granted[1:] {
+		if _, err := click("late", 10, later, sid); err != nil {
+			t.Fatalf("expired hold of seat %d not re-taken: %v", sid, err)
+		}
+	}
+
+	// A caller that gave up gets its context's error.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := c.Hold(cctx, db.Hold{ShowtimeID: s.ShowtimeID, CartID: "gone", SeatIDs: []int64{s.SeatIDs[199]},
+		Now: now, Until: now.Add(time.Minute), Max: 10}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled click: %v", err)
+	}
+
+	// Stopped, it answers at once with an error.
+	c.Close()
+	done := make(chan error, 1)
+	go func() { _, err := click("after", 10, now, s.SeatIDs[198]); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("a stopped claimer granted a seat")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a stopped claimer left a click waiting")
+	}
+}
