@@ -40,6 +40,7 @@ type showStatic struct {
 	smap   *views.SeatMap
 	card   booking.PriceCard
 	zones  []booking.ZonePrice
+	legend string // zones rendered
 	loaded time.Time
 }
 
@@ -287,7 +288,12 @@ func (c *seatCache) loadStatic(ctx context.Context, id int64) (*showStatic, erro
 	if err != nil {
 		return nil, fmt.Errorf("render seat map of showtime %d: %w", id, err)
 	}
-	return &showStatic{info: info, layout: l, smap: smap, card: card, zones: card.Zones(smap.Kinds), loaded: c.wall()}, nil
+	zones := card.Zones(smap.Kinds)
+	legend, err := views.LegendHTML(zones)
+	if err != nil {
+		return nil, fmt.Errorf("seat map legend: %w", err)
+	}
+	return &showStatic{info: info, layout: l, smap: smap, card: card, zones: zones, legend: legend, loaded: c.wall()}, nil
 }
 
 // apply records a change this instance made (a granted hold, a release) in

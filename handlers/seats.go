@@ -124,7 +124,7 @@ func (h *Handler) showtimePage(c *fiber.Ctx) error {
 	v := views.ShowtimeView{
 		Info: st.info, Sales: b.sales, Map: st.smap, States: b.states, Zones: st.zones,
 		Summary: sum, CSRF: sum.CSRF, Max: h.booking.MaxSeatsPerCart, List: c.Query("view") == "list",
-		Rendered: b.snap.rendered(b.states),
+		Rendered: b.snap.rendered(b.states), LegendHTML: st.legend,
 	}
 	m := h.meta(c, st.info.Movie.Title+" · "+views.Day(st.info.Showtime.StartsAt, st.info.Theatre.Location()))
 	c.Set(fiber.HeaderCacheControl, "no-store")

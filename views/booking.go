@@ -1,8 +1,10 @@
 package views
 
 import (
+	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"marquee/booking"
@@ -23,6 +25,19 @@ type ShowtimeView struct {
 	// Rendered, when set, is States already rendered (shared by viewers
 	// who see the same states).
 	Rendered *MapHTML
+	// LegendHTML, when set, is the legend of Zones already rendered
+	// (LegendHTML, once per showtime).
+	LegendHTML string
+}
+
+// LegendHTML renders the seat map's legend (kinds with their prices, seat
+// states) once, for every page of the showtime.
+func LegendHTML(zones []booking.ZonePrice) (string, error) {
+	var b strings.Builder
+	if err := legend(ShowtimeView{Zones: zones}).Render(context.Background(), &b); err != nil {
+		return "", err
+	}
+	return b.String(), nil
 }
 
 // SummaryView is the viewer's selection: seats, ticket types, totals, hold timer.

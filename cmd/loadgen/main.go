@@ -61,6 +61,7 @@ type options struct {
 	keep       int
 	cpuProfile string
 	phases     map[string]bool
+	rate       int
 }
 
 func parseFlags() (options, error) {
@@ -69,6 +70,7 @@ func parseFlags() (options, error) {
 	flag.DurationVar(&o.duration, "duration", 5*time.Second, "length of each phase (holds, page, partial) per client count")
 	flag.IntVar(&o.keep, "keep", 2, "seats a client keeps held before releasing its oldest")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	flag.IntVar(&o.rate, "rate", 10000, "also run the page and partial phases at this fixed total request rate (open loop, latency from each request's scheduled start); 0 skips it")
 	phases := flag.String("phases", "holds,page,partial", "comma-separated phases to run: holds, page, partial")
 	flag.Parse()
 	o.phases = map[string]bool{}
@@ -153,7 +155,7 @@ func run(ctx context.Context) error {
 		addr, runtime.GOMAXPROCS(0), maxConns, show.ShowtimeID, opt.duration)
 	fmt.Println("The machine may be shared with other work: figures are indicative.")
 	fmt.Println()
-	fmt.Printf("%7s  %-8s %9s %9s %9s %9s %9s %8s %8s\n", "clients", "phase", "req/s", "p50 ms", "p99 ms", "ok", "409", "422/410", "other")
+	fmt.Printf("%7s  %-11s %6s %9s %9s %9s %9s %8s %8s\n", "clients", "phase", "req/s", "p50 ms", "p99 ms", "ok", "409", "422/410", "other")
 
 	failed := false
 	for _, n := range opt.clients {
@@ -210,10 +212,18 @@ func run(ctx context.Context) error {
 		if opt.phases["page"] {
 			page := phase(ctx, clients, opt.duration, (*client).pageStep)
 			page.print(n, "page")
+			if opt.rate > 0 {
+				page := phaseAt(ctx, clients, opt.duration, opt.rate, (*client).pageStep)
+				page.print(n, "page@"+strconv.Itoa(opt.rate/1000)+"k")
+			}
 		}
 		if opt.phases["partial"] {
 			partial := phase(ctx, clients, opt.duration, (*client).partialStep)
 			partial.print(n, "partial")
+			if opt.rate > 0 {
+				partial := phaseAt(ctx, clients, opt.duration, opt.rate, (*client).partialStep)
+				partial.print(n, "partial@"+strconv.Itoa(opt.rate/1000)+"k")
+			}
 		}
 		ok, msg := integrity(ctx, store, show)
 		fmt.Printf("%7s  integrity: %s (%d clients checked out)\n", "", msg, checkedOut.Load())
@@ -252,7 +262,7 @@ func (s stats) print(clients int, name string) {
 			other += k
 		}
 	}
-	fmt.Printf("%7d  %-8s %9.0f %9.2f %9.2f %9d %9d %8d %8d\n", clients, name, rate, pct(0.50), pct(0.99),
+	fmt.Printf("%7d  %-11s %6.0f %9.2f %9.2f %9d %9d %8d %8d\n", clients, name, rate, pct(0.50), pct(0.99),
 		s.status[200], s.status[409], s.status[422]+s.status[410], other)
 }
 
@@ -283,7 +293,11 @@ func phase(ctx context.Context, clients []*client, d time.Duration, step func(*c
 		}(i, c)
 	}
 	wg.Wait()
-	all := stats{elapsed: time.Since(start), status: map[int]int{}}
+	return merge(results, time.Since(start))
+}
+
+func merge(results []stats, elapsed time.Duration) stats {
+	all := stats{elapsed: elapsed, status: map[int]int{}}
 	for _, r := range results {
 		all.lat = append(all.lat, r.lat...)
 		all.errs += r.errs
@@ -292,6 +306,44 @@ func phase(ctx context.Context, clients []*client, d time.Duration, step func(*c
 		}
 	}
 	return all
+}
+
+// phaseAt is phase at a fixed total rate (open loop): each client sends on its
+// own schedule (rate/len(clients) requests a second, staggered), and a
+// request's latency counts from when it was due, not from when it was sent,
+// so a server that falls behind shows it in the latency instead of slowing
+// the load down (no coordinated omission). req/s is what was completed.
+func phaseAt(ctx context.Context, clients []*client, d time.Duration, rate int, step func(*client) (int, time.Duration, error)) stats {
+	every := time.Duration(float64(time.Second) * float64(len(clients)) / float64(rate))
+	start := time.Now()
+	deadline := start.Add(d)
+	results := make([]stats, len(clients))
+	var wg sync.WaitGroup
+	for i, c := range clients {
+		wg.Add(1)
+		go func(i int, c *client) {
+			defer wg.Done()
+			r := stats{status: map[int]int{}, lat: make([]time.Duration, 0, 4096)}
+			due := start.Add(every * time.Duration(i) / time.Duration(len(clients)))
+			for due.Before(deadline) && ctx.Err() == nil {
+				if wait := time.Until(due); wait > 0 {
+					time.Sleep(wait)
+				}
+				code, _, err := step(c)
+				took := time.Since(due)
+				due = due.Add(every)
+				if err != nil {
+					r.errs++
+					continue
+				}
+				r.status[code]++
+				r.lat = append(r.lat, took)
+			}
+			results[i] = r
+		}(i, c)
+	}
+	wg.Wait()
+	return merge(results, time.Since(start))
 }
 
 // client is one browser: a cookie session, a CSRF token, the seats it holds.
