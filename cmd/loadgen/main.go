@@ -4,11 +4,12 @@
 // then, for each client count, has that many browser-like clients (their own
 // cookie session and CSRF token, htmx headers) try to hold seats through the
 // real HTTP routes, and after that fetch the seat map page and its partial.
-// It prints hold attempts/s with p50/p99 latency, page and partial req/s, and
-// an integrity check of the database (no seat claimed or sold twice, sold +
-// held ≤ capacity). Only 127.0.0.1; each phase is bounded by -duration.
+// It prints hold attempts/s with p50/p99 latency, page and partial req/s
+// (closed loop, then at a fixed -rate in open loop), and an integrity check of
+// the database (no seat claimed or sold twice, sold + held ≤ capacity). Only
+// 127.0.0.1; each phase is bounded by -duration.
 //
-//	loadgen [-clients 16,64,256] [-duration 5s] [-keep 4]
+//	loadgen [-clients 16,64,256] [-duration 5s] [-keep 2] [-rate 10000] [-phases holds,page,partial]
 package main
 
 import (
