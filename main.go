@@ -58,6 +58,19 @@ type Config struct {
 	AfterSale      afterSaleConfig  // cancellation policy, receipts, order e-mails (main_aftersale.go)
 }
 
+// localURL is the site's address on this machine when no public URL is
+// configured: http://localhost with the port of addr (":8080" without one).
+func localURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" || port == "0" {
+		return "http://localhost:8080"
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
 // Production reports whether development conveniences are off.
 func (c Config) Production() bool { return c.Env == "production" }
 
@@ -65,7 +78,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	c := Config{
 		Env:         or(getenv("MARQUEE_ENV"), "development"),
 		Addr:        or(getenv("MARQUEE_ADDR"), ":8080"),
-		BaseURL:     strings.TrimRight(or(getenv("MARQUEE_BASE_URL"), "http://localhost:8080"), "/"),
+		BaseURL:     strings.TrimRight(getenv("MARQUEE_BASE_URL"), "/"),
 		DatabaseURL: getenv("DATABASE_URL"),
 		Seed:        or(getenv("MARQUEE_SEED"), "auto"),
 		DataDir:     or(getenv("MARQUEE_DATA_DIR"), "data"),
@@ -78,6 +91,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("MARQUEE_ADDR must be host:port or :port, not %q", c.Addr))
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = localURL(c.Addr)
 	}
 	if !strings.HasPrefix(c.BaseURL, "http://") && !strings.HasPrefix(c.BaseURL, "https://") {
 		errs = append(errs, fmt.Errorf("MARQUEE_BASE_URL must start with http:// or https://, not %q", c.BaseURL))

@@ -49,6 +49,16 @@ func TestLoadConfigDefaults(t *testing.T) {
 		c.DataDir != "data" || c.DevPG != "auto" || c.DBMaxConns < 1 || c.Production() {
 		t.Fatalf("defaults: %+v", c)
 	}
+	// Without MARQUEE_BASE_URL, links point at the port actually served.
+	for addr, want := range map[string]string{"127.0.0.1:8099": "http://127.0.0.1:8099", ":9000": "http://localhost:9000", "[::]:8443": "http://localhost:8443"} {
+		c, err := loadConfig(env(map[string]string{"MARQUEE_ADDR": addr}))
+		if err != nil || c.BaseURL != want {
+			t.Errorf("MARQUEE_ADDR=%s: base URL %q (%v), want %q", addr, c.BaseURL, err, want)
+		}
+	}
+	if c, _ := loadConfig(env(map[string]string{"MARQUEE_ADDR": ":9000", "MARQUEE_BASE_URL": "https://tickets.example/"})); c.BaseURL != "https://tickets.example" {
+		t.Errorf("explicit base URL: %q", c.BaseURL)
+	}
 }
 
 func TestLoadConfigCollectsEveryProblem(t *testing.T) {

@@ -267,10 +267,25 @@ func (s stats) print(clients int, name string) {
 		s.status[200], s.status[409], s.status[422]+s.status[410], other)
 }
 
-// phase runs step on every client until d has passed.
+// phase runs step on every client until d has passed, closed loop: each
+// client sends its next request as soon as it has the answer.
 func phase(ctx context.Context, clients []*client, d time.Duration, step func(*client) (int, time.Duration, error)) stats {
-	deadline := time.Now().Add(d)
+	return runPhase(ctx, clients, d, 0, step)
+}
+
+// phaseAt is phase at a fixed total rate (open loop): each client sends on its
+// own schedule (rate/len(clients) requests a second, staggered), and a
+// request's latency counts from when it was due, not from when it was sent,
+// so a server that falls behind shows it in the latency instead of slowing
+// the load down (no coordinated omission). req/s is what was completed.
+func phaseAt(ctx context.Context, clients []*client, d time.Duration, rate int, step func(*client) (int, time.Duration, error)) stats {
+	return runPhase(ctx, clients, d, time.Duration(float64(time.Second)*float64(len(clients))/float64(rate)), step)
+}
+
+// runPhase is phase (every == 0) or phaseAt (a request per client every every).
+func runPhase(ctx context.Context, clients []*client, d, every time.Duration, step func(*client) (int, time.Duration, error)) stats {
 	start := time.Now()
+	deadline := start.Add(d)
 	results := make([]stats, len(clients))
 	var wg sync.WaitGroup
 	for i, c := range clients {
@@ -278,8 +293,16 @@ func phase(ctx context.Context, clients []*client, d time.Duration, step func(*c
 		go func(i int, c *client) {
 			defer wg.Done()
 			r := stats{status: map[int]int{}, lat: make([]time.Duration, 0, 4096)}
-			for time.Now().Before(deadline) && ctx.Err() == nil {
+			due := start.Add(every * time.Duration(i) / time.Duration(len(clients)))
+			for time.Now().Before(deadline) && due.Before(deadline) && ctx.Err() == nil {
+				if wait := time.Until(due); wait > 0 {
+					time.Sleep(wait)
+				}
 				code, took, err := step(c)
+				if every > 0 {
+					took = time.Since(due)
+					due = due.Add(every)
+				}
 				if err != nil {
 					r.errs++
 					continue
@@ -307,44 +330,6 @@ func merge(results []stats, elapsed time.Duration) stats {
 		}
 	}
 	return all
-}
-
-// phaseAt is phase at a fixed total rate (open loop): each client sends on its
-// own schedule (rate/len(clients) requests a second, staggered), and a
-// request's latency counts from when it was due, not from when it was sent,
-// so a server that falls behind shows it in the latency instead of slowing
-// the load down (no coordinated omission). req/s is what was completed.
-func phaseAt(ctx context.Context, clients []*client, d time.Duration, rate int, step func(*client) (int, time.Duration, error)) stats {
-	every := time.Duration(float64(time.Second) * float64(len(clients)) / float64(rate))
-	start := time.Now()
-	deadline := start.Add(d)
-	results := make([]stats, len(clients))
-	var wg sync.WaitGroup
-	for i, c := range clients {
-		wg.Add(1)
-		go func(i int, c *client) {
-			defer wg.Done()
-			r := stats{status: map[int]int{}, lat: make([]time.Duration, 0, 4096)}
-			due := start.Add(every * time.Duration(i) / time.Duration(len(clients)))
-			for due.Before(deadline) && ctx.Err() == nil {
-				if wait := time.Until(due); wait > 0 {
-					time.Sleep(wait)
-				}
-				code, _, err := step(c)
-				took := time.Since(due)
-				due = due.Add(every)
-				if err != nil {
-					r.errs++
-					continue
-				}
-				r.status[code]++
-				r.lat = append(r.lat, took)
-			}
-			results[i] = r
-		}(i, c)
-	}
-	wg.Wait()
-	return merge(results, time.Since(start))
 }
 
 // client is one browser: a cookie session, a CSRF token, the seats it holds.
