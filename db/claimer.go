@@ -97,8 +97,10 @@ func (c *Claimer) Close() {
 
 var errClaimerClosed = errors.New("seat claimer stopped")
 
-// Hold takes one seat for a cart, as HoldSeats does for a single seat that
-// doesn't replace the selection (h.Replace must be false, h.SeatIDs one seat).
+// Hold takes one seat for a cart, as HoldSeats does, batched when it is a
+// single seat that doesn't replace the selection (always quiet, whatever
+// h.Quiet says); anything else goes straight to HoldSeats. A statement error
+// (e.g. the showtime deleted meanwhile) fails every click of its batch.
 func (c *Claimer) Hold(ctx context.Context, h Hold) (HoldResult, error) {
 	if len(h.SeatIDs) != 1 || h.Replace {
 		return c.db.HoldSeats(ctx, h)
