@@ -109,8 +109,8 @@ func (c *Claimer) Hold(ctx context.Context, h Hold) (HoldResult, error) {
 	return r.hold, err
 }
 
-// Release gives a cart's held seats of a showtime back, as ReleaseSeats does
-// (quietly); it returns the seats released.
+// Release gives a cart's held seats of a showtime back, quietly: seats the
+// cart doesn't hold are left alone. It returns the seats released.
 func (c *Claimer) Release(ctx context.Context, showtimeID int64, cartID string, seatIDs []int64) ([]int64, error) {
 	if len(seatIDs) == 0 || cartID == "" {
 		return nil, nil

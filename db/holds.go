@@ -212,22 +212,6 @@ const releaseCartSQL = `
 // quietSQL makes the rest of the transaction quiet (see Hold.Quiet).
 const quietSQL = `SELECT set_config('marquee.seat_notify', 'off', true), set_config('synchronous_commit', 'off', true)`
 
-// ReleaseSeats gives a cart's held seats back; it returns those released.
-// Seats the cart doesn't hold are left alone. quiet: as Hold.Quiet.
-func (db *DB) ReleaseSeats(ctx context.Context, showtimeID int64, cartID string, seatIDs []int64, quiet bool) ([]int64, error) {
-	var released []int64
-	err := db.selectAll(ctx, &released, `
-		DELETE FROM seat_claims
-		WHERE showtime_id = $1 AND cart_id = $2 AND order_id IS NULL AND seat_id = ANY($3::bigint[])
-		  AND (NOT $4 OR (set_config('marquee.seat_notify', 'off', true) = 'off'
-		                  AND set_config('synchronous_commit', 'off', true) = 'off'))
-		RETURNING seat_id`, showtimeID, cartID, pq.Array(seatIDs), quiet)
-	if err != nil {
-		return nil, fmt.Errorf("release seats: %w", err)
-	}
-	return released, nil
-}
-
 // ReleaseCart gives back every seat a cart holds for a showtime.
 func (db *DB) ReleaseCart(ctx context.Context, showtimeID int64, cartID string) error {
 	if _, err := db.exec(ctx, releaseCartSQL, showtimeID, cartID); err != nil {

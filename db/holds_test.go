@@ -177,10 +177,12 @@ func TestHoldReleaseAndLimits(t *testing.T) {
 		t.Fatalf("over max: %v", err)
 	}
 	// Release only what the cart holds.
-	if rel, err := d.ReleaseSeats(ctx, s.ShowtimeID, "cart2", []int64{a}, false); err != nil || len(rel) != 0 {
+	claims := d.NewClaimer(1)
+	defer claims.Close()
+	if rel, err := claims.Release(ctx, s.ShowtimeID, "cart2", []int64{a}); err != nil || len(rel) != 0 {
 		t.Fatalf("foreign release: %v %v", rel, err)
 	}
-	if rel, err := d.ReleaseSeats(ctx, s.ShowtimeID, "cart1", []int64{a}, true); err != nil || len(rel) != 1 {
+	if rel, err := claims.Release(ctx, s.ShowtimeID, "cart1", []int64{a}); err != nil || len(rel) != 1 {
 		t.Fatalf("release: %v %v", rel, err)
 	}
 	if _, err := hold(d, s, "cart2", now, a); err != nil {
@@ -391,7 +393,9 @@ func TestClaimChangesNotify(t *testing.T) {
 		TicketType: "adult", Now: now, Until: now.Add(time.Minute), Max: 10, Quiet: true}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.ReleaseSeats(context.Background(), s.ShowtimeID, "b", []int64{s.SeatIDs[4]}, true); err != nil {
+	claims := d.NewClaimer(1)
+	defer claims.Close()
+	if _, err := claims.Release(context.Background(), s.ShowtimeID, "b", []int64{s.SeatIDs[4]}); err != nil {
 		t.Fatal(err)
 	}
 	// A marker sent afterwards must be the next message: notifications arrive
@@ -407,8 +411,8 @@ func TestClaimChangesNotify(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no marker")
 	}
-	// A noisy release notifies by itself.
-	if _, err := d.ReleaseSeats(context.Background(), s.ShowtimeID, "a", []int64{s.SeatIDs[3]}, false); err != nil {
+	// A noisy release (cart "a" holds seat 3 alone) notifies by itself.
+	if err := d.ReleaseCart(context.Background(), s.ShowtimeID, "a"); err != nil {
 		t.Fatal(err)
 	}
 	want("release")
