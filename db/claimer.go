@@ -234,16 +234,16 @@ const releaseBatchSQL = `
 	DELETE FROM seat_claims c
 	USING req r, quiet
 	WHERE c.showtime_id = r.showtime_id AND c.seat_id = r.seat_id AND c.cart_id = r.cart_id AND c.order_id IS NULL
+		-- Restated as array conditions so that the generic plan looks the
+		-- listed holds up in an index, whatever the statistics say (joined to
+		-- req alone, it hashed every hold of the table).
+		AND c.showtime_id = ANY($2) AND c.cart_id = ANY($3) AND c.seat_id = ANY($4)
 	RETURNING r.i, c.seat_id`
 
 func (c *Claimer) releaseBatch(ctx context.Context, qs []*claim) {
 	var idx []int32
 	var shows, seats []int64
 	var carts []string
-	// Rows are locked in (showtime, seat) order, as the holds do.
-	slices.SortFunc(qs, func(a, b *claim) int {
-		return cmp.Or(cmp.Compare(a.release.showtimeID, b.release.showtimeID), slices.Compare(a.release.seatIDs, b.release.seatIDs))
-	})
 	// Rows are locked in (showtime, seat) order, as the holds do.
 	slices.SortFunc(qs, func(a, b *claim) int {
 		return cmp.Or(cmp.Compare(a.release.showtimeID, b.release.showtimeID), slices.Compare(a.release.seatIDs, b.release.seatIDs))
@@ -292,11 +292,15 @@ const holdBatchSQL = `
 		SELECT * FROM unnest($1::int[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::int[])
 			AS r(i, showtime_id, cart_id, seat_id, ticket_type, now, until, max)
 	), cart AS (
-		SELECT r.i, count(c.seat_id) AS n, min(c.expires_at) AS until
-		FROM req r
-		LEFT JOIN seat_claims c ON c.showtime_id = r.showtime_id AND c.cart_id = r.cart_id
-			AND c.order_id IS NULL AND c.expires_at > r.now
-		GROUP BY r.i
+		-- LATERAL: one index lookup per request, whatever the statistics say.
+		-- As a join, the prepared statement's generic plan (planned while the
+		-- table looked empty) hashed every cart's holds of every showtime.
+		SELECT r.i, h.n, h.until
+		FROM req r CROSS JOIN LATERAL (
+			SELECT count(*) AS n, min(c.expires_at) AS until
+			FROM seat_claims c
+			WHERE c.showtime_id = r.showtime_id AND c.cart_id = r.cart_id AND c.order_id IS NULL AND c.expires_at > r.now
+		) h
 	), taken AS (
 		INSERT INTO seat_claims AS c (showtime_id, seat_id, cart_id, order_id, ticket_type, expires_at, claimed_at)
 		SELECT r.showtime_id, r.seat_id, r.cart_id, NULL, r.ticket_type, coalesce(cart.until, r.until), r.now

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -109,5 +110,57 @@ func TestClaimerRules(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("a stopped claimer left a click waiting")
+	}
+}
+
+// TestClaimerPlans checks the plans PostgreSQL uses for the click batches once
+// it switches the prepared statements to a generic plan (after five runs, with
+// whatever statistics it has — on a new table, "empty"): each request must
+// find its cart's holds and its seat's claim through an index lookup, never by
+// reading or hashing the whole table (which, between two vacuums, also means
+// every dead hold of the rush).
+func TestClaimerPlans(t *testing.T) {
+	d := dbtest.New(t, booking.NewManualClock(start.Add(-time.Hour)))
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name, sql, params, args string
+		want                    []string
+	}{
+		{"hold", db.HoldBatchSQL,
+			"int[], bigint[], text[], bigint[], text[], timestamptz[], timestamptz[], int[]",
+			`'{0,1}', '{1,1}', '{a,b}', '{5,6}', '{adult,adult}', array[now(), now()], array[now(), now()], '{10,10}'`,
+			[]string{"Index Scan using seat_claims_cart on seat_claims", "cart_id = "}},
+		{"release", db.ReleaseBatchSQL, "int[], bigint[], text[], bigint[]", `'{0,1}', '{1,1}', '{a,b}', '{5,6}'`,
+			[]string{"Index Scan using seat_claims_cart on seat_claims", "cart_id = ANY"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tx, err := d.BeginTxx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback() // and the prepared statement goes with the connection's next DEALLOCATE ALL
+			defer tx.ExecContext(ctx, `DEALLOCATE ALL`)
+			if _, err := tx.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_generic_plan`); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tx.ExecContext(ctx, `PREPARE plan_`+tc.name+` (`+tc.params+`) AS `+tc.sql); err != nil {
+				t.Fatal(err)
+			}
+			var lines []string
+			if err := tx.SelectContext(ctx, &lines, `EXPLAIN (COSTS OFF) EXECUTE plan_`+tc.name+` (`+tc.args+`)`); err != nil {
+				t.Fatal(err)
+			}
+			plan := strings.Join(lines, "\n")
+			for _, bad := range []string{"Seq Scan on seat_claims", "Bitmap Heap Scan on seat_claims"} {
+				if strings.Contains(plan, bad) {
+					t.Errorf("generic plan reads the whole table (%s):\n%s", bad, plan)
+				}
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(plan, w) {
+					t.Errorf("generic plan lacks %q:\n%s", w, plan)
+				}
+			}
+		})
 	}
 }

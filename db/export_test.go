@@ -1,0 +1,7 @@
+package db
+
+// The click batches' statements, for the plan test in claimer_test.go.
+const (
+	HoldBatchSQL    = holdBatchSQL
+	ReleaseBatchSQL = releaseBatchSQL
+)
