@@ -33,8 +33,9 @@ import (
 // clicks in the same instant on two workers could overrun its seat limit, as
 // they could on two instances.
 //
-// Releases of a batch run before its holds, so a seat given back can be taken
-// again in the same round. Changes are quiet (see Hold.Quiet): the caller
+// A batch's releases and holds are one statement; a hold for a seat, or of a
+// cart, that a release of the same batch concerns waits for the next one, so
+// it sees the release. Changes are quiet (see Hold.Quiet): the caller
 // announces them.
 type Claimer struct {
 	db   *DB
@@ -195,106 +196,81 @@ func (c *Claimer) drain(batch []*claim) {
 	}
 }
 
-// run executes one batch: its releases, then its holds. It returns the holds
-// that must wait for the next batch.
+// run executes one batch, its releases and its holds, as one statement. It
+// returns the holds that must wait for the next batch: a second click for
+// the same seat or of the same cart (for a showtime), and a hold for a seat
+// or of a cart that a release of this batch concerns — the statement's holds
+// don't see its releases, the next statement does.
 func (c *Claimer) run(batch []*claim) (carry []*claim) {
-	var holds, releases []*claim
+	var releases, holds, pending []*claim
+	seats := make(map[seatKey]bool, len(batch))
+	carts := make(map[cartKey]bool, len(batch))
 	for _, q := range batch {
 		if err := q.ctx.Err(); err != nil {
 			q.res <- claimResult{err: err}
 			continue
 		}
-		if q.release != nil {
-			releases = append(releases, q)
-		} else {
-			holds = append(holds, q)
+		r := q.release
+		if r == nil {
+			pending = append(pending, q)
+			continue
+		}
+		releases = append(releases, q)
+		carts[cartKey{r.showtimeID, r.cartID}] = true
+		for _, s := range r.seatIDs {
+			seats[seatKey{r.showtimeID, s}] = true
 		}
 	}
-	// Contexts of the callers are not the statement's: one caller giving up
-	// must not cancel the others' clicks.
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if len(releases) > 0 {
-		c.releaseBatch(ctx, releases)
+	for _, q := range pending {
+		sk := seatKey{q.hold.ShowtimeID, q.hold.SeatIDs[0]}
+		ck := cartKey{q.hold.ShowtimeID, q.hold.CartID}
+		if seats[sk] || carts[ck] {
+			carry = append(carry, q)
+			continue
+		}
+		seats[sk], carts[ck] = true, true
+		holds = append(holds, q)
 	}
-	if len(holds) > 0 {
-		carry = c.holdBatch(ctx, holds)
+	if len(releases)+len(holds) > 0 {
+		// Contexts of the callers are not the statement's: one caller giving
+		// up must not cancel the others' clicks.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		c.runBatch(ctx, releases, holds)
 	}
 	return carry
 }
 
-// releaseBatchSQL deletes the listed holds ($1 request index, $2 showtime,
-// $3 cart, $4 seat) and says which request released which seat.
-const releaseBatchSQL = `
+// batchSQL gives back the listed holds ($1 request index, $2 showtime, $3
+// cart, $4 seat) and takes one seat per hold request ($5 request index, $6
+// showtime, $7 cart, $8 seat, $9 ticket type, $10 the request's instant, $11
+// when a new hold ends, $12 the cart's maximum) by the rules of holdSQL, for
+// hold requests that share neither a seat nor a cart's showtime with each
+// other or with the releases. It answers a row per released seat, and a row
+// per hold request saying how many seats the cart held before and whether
+// (until when) it got the seat.
+//
+// Each request is looked up through an index whatever the statistics say (a
+// prepared statement soon runs a generic plan, planned with the statistics of
+// the moment — for a table never analysed, "empty"): the cart's count is a
+// LATERAL lookup and the release restates its keys as array conditions.
+// Joined plainly, the generic plan hashed every hold of the table, dead ones
+// included, for every batch. TestClaimerPlans checks it.
+const batchSQL = `
 	WITH quiet AS (
 		SELECT set_config('marquee.seat_notify', 'off', true) AS q, set_config('synchronous_commit', 'off', true) AS s
-	), req AS (
+	), rel AS (
 		SELECT * FROM unnest($1::int[], $2::bigint[], $3::text[], $4::bigint[]) AS r(i, showtime_id, cart_id, seat_id)
-	)
-	DELETE FROM seat_claims c
-	USING req r, quiet
-	WHERE c.showtime_id = r.showtime_id AND c.seat_id = r.seat_id AND c.cart_id = r.cart_id AND c.order_id IS NULL
-		-- Restated as array conditions so that the generic plan looks the
-		-- listed holds up in an index, whatever the statistics say (joined to
-		-- req alone, it hashed every hold of the table).
-		AND c.showtime_id = ANY($2) AND c.cart_id = ANY($3) AND c.seat_id = ANY($4)
-	RETURNING r.i, c.seat_id`
-
-func (c *Claimer) releaseBatch(ctx context.Context, qs []*claim) {
-	var idx []int32
-	var shows, seats []int64
-	var carts []string
-	// Rows are locked in (showtime, seat) order, as the holds do.
-	slices.SortFunc(qs, func(a, b *claim) int {
-		return cmp.Or(cmp.Compare(a.release.showtimeID, b.release.showtimeID), slices.Compare(a.release.seatIDs, b.release.seatIDs))
-	})
-	for i, q := range qs {
-		for _, s := range q.release.seatIDs {
-			idx = append(idx, int32(i))
-			shows = append(shows, q.release.showtimeID)
-			carts = append(carts, q.release.cartID)
-			seats = append(seats, s)
-		}
-	}
-	var rows []struct {
-		I      int   `db:"i"`
-		SeatID int64 `db:"seat_id"`
-	}
-	err := retryDeadlock(func() error {
-		rows = rows[:0]
-		return c.db.selectAll(ctx, &rows, releaseBatchSQL, pq.Array(idx), pq.Array(shows), pq.Array(carts), pq.Array(seats))
-	})
-	if err != nil {
-		err = fmt.Errorf("release seats: %w", err)
-		for _, q := range qs {
-			q.res <- claimResult{err: err}
-		}
-		return
-	}
-	released := make([][]int64, len(qs))
-	for _, r := range rows {
-		released[r.I] = append(released[r.I], r.SeatID)
-	}
-	for i, q := range qs {
-		q.res <- claimResult{released: released[i]}
-	}
-}
-
-// holdBatchSQL takes one seat per request ($1 request index, $2 showtime,
-// $3 cart, $4 seat, $5 ticket type, $6 the request's instant, $7 when a new
-// hold ends, $8 the cart's maximum), by the rules of holdSQL, for requests
-// that share neither a seat nor a cart's showtime. For each request it says
-// how many seats the cart held before and whether (until when) it got the seat.
-const holdBatchSQL = `
-	WITH quiet AS (
-		SELECT set_config('marquee.seat_notify', 'off', true) AS q, set_config('synchronous_commit', 'off', true) AS s
+	), released AS (
+		DELETE FROM seat_claims c
+		USING rel r, quiet
+		WHERE c.showtime_id = r.showtime_id AND c.seat_id = r.seat_id AND c.cart_id = r.cart_id AND c.order_id IS NULL
+			AND c.showtime_id = ANY($2) AND c.cart_id = ANY($3) AND c.seat_id = ANY($4)
+		RETURNING r.i, c.seat_id
 	), req AS (
-		SELECT * FROM unnest($1::int[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::int[])
+		SELECT * FROM unnest($5::int[], $6::bigint[], $7::text[], $8::bigint[], $9::text[], $10::timestamptz[], $11::timestamptz[], $12::int[])
 			AS r(i, showtime_id, cart_id, seat_id, ticket_type, now, until, max)
 	), cart AS (
-		-- LATERAL: one index lookup per request, whatever the statistics say.
-		-- As a join, the prepared statement's generic plan (planned while the
-		-- table looked empty) hashed every cart's holds of every showtime.
 		SELECT r.i, h.n, h.until
 		FROM req r CROSS JOIN LATERAL (
 			SELECT count(*) AS n, min(c.expires_at) AS until
@@ -313,10 +289,12 @@ const holdBatchSQL = `
 			WHERE c.expires_at <= EXCLUDED.claimed_at
 		RETURNING c.showtime_id, c.seat_id, c.expires_at
 	)
-	SELECT cart.i, cart.n AS held, t.expires_at AS until
+	SELECT false AS release, cart.i, cart.n AS held, t.expires_at AS until, 0::bigint AS seat_id
 	FROM cart
 	JOIN req r USING (i)
-	LEFT JOIN taken t ON t.showtime_id = r.showtime_id AND t.seat_id = r.seat_id`
+	LEFT JOIN taken t ON t.showtime_id = r.showtime_id AND t.seat_id = r.seat_id
+	UNION ALL
+	SELECT true, i, 0, NULL, seat_id FROM released`
 
 type seatKey struct {
 	showtime int64
@@ -328,60 +306,73 @@ type cartKey struct {
 	cart     string
 }
 
-func (c *Claimer) holdBatch(ctx context.Context, qs []*claim) (carry []*claim) {
-	// One request per seat and per cart's showtime in a statement; the rest
-	// wait for the next.
-	seen := make(map[seatKey]bool, len(qs))
-	carts := make(map[cartKey]bool, len(qs))
-	run := qs[:0:0]
-	for _, q := range qs {
-		sk := seatKey{q.hold.ShowtimeID, q.hold.SeatIDs[0]}
-		ck := cartKey{q.hold.ShowtimeID, q.hold.CartID}
-		if seen[sk] || carts[ck] {
-			carry = append(carry, q)
-			continue
-		}
-		seen[sk], carts[ck] = true, true
-		run = append(run, q)
-	}
+// runBatch runs batchSQL for releases and holds and answers every one of them.
+func (c *Claimer) runBatch(ctx context.Context, releases, holds []*claim) {
 	// Rows are locked in (showtime, seat) order, as every multi-seat writer does.
-	slices.SortFunc(run, func(a, b *claim) int {
+	slices.SortFunc(releases, func(a, b *claim) int {
+		return cmp.Or(cmp.Compare(a.release.showtimeID, b.release.showtimeID), slices.Compare(a.release.seatIDs, b.release.seatIDs))
+	})
+	slices.SortFunc(holds, func(a, b *claim) int {
 		return cmp.Or(cmp.Compare(a.hold.ShowtimeID, b.hold.ShowtimeID), cmp.Compare(a.hold.SeatIDs[0], b.hold.SeatIDs[0]))
 	})
-	n := len(run)
+	var relIdx []int32
+	var relShows, relSeats []int64
+	var relCarts []string
+	for i, q := range releases {
+		for _, s := range q.release.seatIDs {
+			relIdx = append(relIdx, int32(i))
+			relShows = append(relShows, q.release.showtimeID)
+			relCarts = append(relCarts, q.release.cartID)
+			relSeats = append(relSeats, s)
+		}
+	}
+	n := len(holds)
 	idx, max := make([]int32, n), make([]int32, n)
 	shows, seats := make([]int64, n), make([]int64, n)
 	cartIDs, types := make([]string, n), make([]string, n)
 	nows, untils := make([]string, n), make([]string, n) // timestamptz text: pq has no time.Time arrays
-	for i, q := range run {
+	for i, q := range holds {
 		h := q.hold
 		idx[i], shows[i], cartIDs[i], seats[i], types[i] = int32(i), h.ShowtimeID, h.CartID, h.SeatIDs[0], h.TicketType
 		nows[i], untils[i], max[i] = h.Now.Format(time.RFC3339Nano), h.Until.Format(time.RFC3339Nano), int32(h.Max)
 	}
 	var rows []struct {
-		I     int        `db:"i"`
-		Held  int        `db:"held"`
-		Until *time.Time `db:"until"`
+		Release bool       `db:"release"`
+		I       int        `db:"i"`
+		Held    int        `db:"held"`
+		Until   *time.Time `db:"until"`
+		SeatID  int64      `db:"seat_id"`
 	}
 	err := retryDeadlock(func() error {
 		rows = rows[:0]
-		return c.db.selectAll(ctx, &rows, holdBatchSQL, pq.Array(idx), pq.Array(shows), pq.Array(cartIDs), pq.Array(seats),
+		return c.db.selectAll(ctx, &rows, batchSQL,
+			pq.Array(relIdx), pq.Array(relShows), pq.Array(relCarts), pq.Array(relSeats),
+			pq.Array(idx), pq.Array(shows), pq.Array(cartIDs), pq.Array(seats),
 			pq.Array(types), pq.Array(nows), pq.Array(untils), pq.Array(max))
 	})
 	if err != nil {
-		err = fmt.Errorf("hold seat: %w", err)
-		for _, q := range run {
-			q.res <- claimResult{err: err}
+		for _, q := range releases {
+			q.res <- claimResult{err: fmt.Errorf("release seats: %w", err)}
 		}
-		return carry
+		for _, q := range holds {
+			q.res <- claimResult{err: fmt.Errorf("hold seat: %w", err)}
+		}
+		return
 	}
-	answered := make([]bool, len(run))
+	released := make([][]int64, len(releases))
+	answered := make([]bool, len(holds))
 	for _, r := range rows {
-		if r.I < 0 || r.I >= len(run) || answered[r.I] {
+		if r.Release {
+			if r.I >= 0 && r.I < len(releases) {
+				released[r.I] = append(released[r.I], r.SeatID)
+			}
+			continue
+		}
+		if r.I < 0 || r.I >= len(holds) || answered[r.I] {
 			continue
 		}
 		answered[r.I] = true
-		q := run[r.I]
+		q := holds[r.I]
 		var res claimResult
 		switch {
 		case r.Held+1 > q.hold.Max:
@@ -393,12 +384,14 @@ func (c *Claimer) holdBatch(ctx context.Context, qs []*claim) (carry []*claim) {
 		}
 		q.res <- res
 	}
-	for i, q := range run {
+	for i, q := range releases {
+		q.res <- claimResult{released: released[i]}
+	}
+	for i, q := range holds {
 		if !answered[i] {
 			q.res <- claimResult{err: errors.New("hold seat: no answer from the database")}
 		}
 	}
-	return carry
 }
 
 // retryDeadlock runs fn again when PostgreSQL broke a deadlock by failing it
