@@ -94,16 +94,31 @@ func (l *Layout) CompanionOf(wheelchair Seat) (Seat, bool) {
 	return left, hasLeft
 }
 
-// SeatState is what a moviegoer sees of a seat.
-type SeatState string
+// SeatState is what a moviegoer sees of a seat. A byte: a seat map keeps one
+// per seat for every viewer, copied on every click.
+type SeatState uint8
 
 // Seat states.
 const (
-	StateFree SeatState = "available"
-	StateHeld SeatState = "held" // held by someone else's cart or a pending order
-	StateSold SeatState = "sold"
-	StateMine SeatState = "selected" // held by the viewer's cart
+	StateFree SeatState = iota
+	StateHeld           // held by someone else's cart or a pending order
+	StateSold
+	StateMine // held by the viewer's cart
 )
+
+// String is the state's name in pages (data-state): available, held, sold, selected.
+func (s SeatState) String() string {
+	switch s {
+	case StateHeld:
+		return "held"
+	case StateSold:
+		return "sold"
+	case StateMine:
+		return "selected"
+	default:
+		return "available"
+	}
+}
 
 // Claim is a seat that is not free: a cart's hold, a pending order's hold
 // (both with ExpiresAt) or a sale (no expiry).

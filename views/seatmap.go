@@ -260,12 +260,18 @@ func seatAction(s SeatView) string {
 	return "hold"
 }
 
-func oobAttr(oob bool) templ.Attributes {
+func oobAttr(oob bool) templ.Attributer {
 	if oob {
-		return templ.Attributes{"hx-swap-oob": "true"}
+		return oobOn
 	}
-	return templ.Attributes{}
+	return noAttrs
 }
+
+// Ordered attributes render without sorting keys (templ.Attributes sorts a map).
+var (
+	oobOn   = templ.OrderedAttributes{{Key: "hx-swap-oob", Value: "true"}}
+	noAttrs = templ.OrderedAttributes{}
+)
 
 // MapHTML is the map (SeatRows) and the list (SeatList) of one set of seat
 // states, each rendered once, on first use, and then shared by every request
