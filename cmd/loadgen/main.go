@@ -5,8 +5,10 @@
 // cookie session and CSRF token, htmx headers) try to hold seats through the
 // real HTTP routes, and after that fetch the seat map page and its partial.
 // It prints hold attempts/s with p50/p99 latency, page and partial req/s
-// (closed loop, then at a fixed -rate in open loop), and an integrity check of
-// the database (no seat claimed or sold twice, sold + held ≤ capacity). Only
+// (closed loop, then at a fixed -rate in open loop), the CPU time this process
+// (server and clients, not PostgreSQL) spent per counted request — steadier
+// than req/s on a shared machine — and an integrity check of the database (no
+// seat claimed or sold twice, sold + held ≤ capacity). Only
 // 127.0.0.1; each phase is bounded by -duration.
 //
 //	loadgen [-clients 16,64,256] [-duration 5s] [-keep 2] [-rate 10000] [-phases holds,page,partial]
@@ -156,7 +158,7 @@ func run(ctx context.Context) error {
 		addr, runtime.GOMAXPROCS(0), maxConns, show.ShowtimeID, opt.duration)
 	fmt.Println("The machine may be shared with other work: figures are indicative.")
 	fmt.Println()
-	fmt.Printf("%7s  %-11s %6s %9s %9s %9s %9s %8s %8s\n", "clients", "phase", "req/s", "p50 ms", "p99 ms", "ok", "409", "422/410", "other")
+	fmt.Printf("%7s  %-11s %6s %9s %9s %9s %9s %8s %8s %8s\n", "clients", "phase", "req/s", "p50 ms", "p99 ms", "ok", "409", "422/410", "other", "cpu µs")
 
 	failed := false
 	for _, n := range opt.clients {
@@ -242,6 +244,7 @@ func run(ctx context.Context) error {
 // stats collects one phase's results.
 type stats struct {
 	elapsed time.Duration
+	cpu     time.Duration // this process's CPU time (server and clients) during the phase
 	lat     []time.Duration
 	status  map[int]int
 	errs    int
@@ -263,8 +266,12 @@ func (s stats) print(clients int, name string) {
 			other += k
 		}
 	}
-	fmt.Printf("%7d  %-11s %6.0f %9.2f %9.2f %9d %9d %8d %8d\n", clients, name, rate, pct(0.50), pct(0.99),
-		s.status[200], s.status[409], s.status[422]+s.status[410], other)
+	perReq := 0.0 // CPU per counted request: steady where req/s follows the neighbours' load
+	if len(s.lat) > 0 {
+		perReq = float64(s.cpu) / float64(time.Microsecond) / float64(len(s.lat))
+	}
+	fmt.Printf("%7d  %-11s %6.0f %9.2f %9.2f %9d %9d %8d %8d %8.0f\n", clients, name, rate, pct(0.50), pct(0.99),
+		s.status[200], s.status[409], s.status[422]+s.status[410], other, perReq)
 }
 
 // phase runs step on every client until d has passed, closed loop: each
@@ -284,6 +291,7 @@ func phaseAt(ctx context.Context, clients []*client, d time.Duration, rate int, 
 
 // runPhase is phase (every == 0) or phaseAt (a request per client every every).
 func runPhase(ctx context.Context, clients []*client, d, every time.Duration, step func(*client) (int, time.Duration, error)) stats {
+	cpu0 := cpuTime()
 	start := time.Now()
 	deadline := start.Add(d)
 	results := make([]stats, len(clients))
@@ -317,7 +325,18 @@ func runPhase(ctx context.Context, clients []*client, d, every time.Duration, st
 		}(i, c)
 	}
 	wg.Wait()
-	return merge(results, time.Since(start))
+	all := merge(results, time.Since(start))
+	all.cpu = cpuTime() - cpu0
+	return all
+}
+
+// cpuTime is the CPU time (user and system) this process has used so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func merge(results []stats, elapsed time.Duration) stats {
