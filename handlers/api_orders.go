@@ -375,7 +375,7 @@ func (h *Handler) apiOrderSeats(b *bookingState, req apiOrderRequest) ([]booking
 			return nil, booking.Invalid("seats", "Seat %s is named twice.", name)
 		}
 		seen[name] = true
-		if cl, ok := b.snap.claims[s.ID]; ok && cl.Live(b.now) {
+		if cl, ok := b.snap.claims.get(s.ID); ok && cl.Live(b.now) {
 			return nil, booking.Errorf(booking.ECONFLICT, "Seat %s is already taken.", name)
 		}
 		seats = append(seats, s)

@@ -47,11 +47,11 @@ func (h *Handler) checkout(c *fiber.Ctx) error {
 	if err != nil {
 		return refused(c, err)
 	}
-	h.seats.apply(id, func(cl map[int64]booking.Claim) {
+	h.seats.apply(id, func(cl seatClaims) {
 		for _, it := range o.Items {
-			if x, ok := cl[it.SeatID]; ok {
+			if x, ok := cl.get(it.SeatID); ok {
 				x.CartID, x.OrderID = "", o.ID
-				cl[it.SeatID] = x
+				cl.set(x)
 			}
 		}
 	})

@@ -47,8 +47,8 @@ type showStatic struct {
 // seatSnapshot is a showtime's claims at one moment. Immutable once stored.
 type seatSnapshot struct {
 	static *showStatic
-	claims map[int64]booking.Claim // by seat id
-	loaded time.Time               // wall time
+	claims seatClaims
+	loaded time.Time // wall time
 
 	pubOnce sync.Once
 	pub     *publicView
@@ -70,7 +70,45 @@ type showEntry struct {
 
 type localChange struct {
 	seq uint64
-	fn  func(map[int64]booking.Claim)
+	fn  func(seatClaims)
+}
+
+// seatClaims are a showtime's claims in layout order: at[i] is the claim on
+// layout.Seats[i], the zero Claim (SeatID 0) when the seat is free. A slice
+// rather than a map: a click copies it (a memmove) and the views read it in
+// order without hashing.
+type seatClaims struct {
+	layout *booking.Layout
+	at     []booking.Claim
+}
+
+func newSeatClaims(l *booking.Layout) seatClaims {
+	return seatClaims{layout: l, at: make([]booking.Claim, len(l.Seats))}
+}
+
+func (c seatClaims) clone() seatClaims { return seatClaims{layout: c.layout, at: slices.Clone(c.at)} }
+
+// get returns the claim on a seat, if it has one.
+func (c seatClaims) get(seatID int64) (booking.Claim, bool) {
+	i, ok := c.layout.Index(seatID)
+	if !ok || c.at[i].SeatID == 0 {
+		return booking.Claim{}, false
+	}
+	return c.at[i], true
+}
+
+// set records cl on its seat; a seat not in the layout is ignored.
+func (c seatClaims) set(cl booking.Claim) {
+	if i, ok := c.layout.Index(cl.SeatID); ok {
+		c.at[i] = cl
+	}
+}
+
+// free removes a seat's claim.
+func (c seatClaims) free(seatID int64) {
+	if i, ok := c.layout.Index(seatID); ok {
+		c.at[i] = booking.Claim{}
+	}
 }
 
 // seatCache holds the snapshots and fans change events out to SSE clients.
@@ -249,9 +287,9 @@ func (c *seatCache) reload(ctx context.Context, id int64, e *showEntry) (*seatSn
 		e.dirty.Store(true)
 		return nil, err
 	}
-	s := &seatSnapshot{static: st, claims: make(map[int64]booking.Claim, len(list)), loaded: now}
+	s := &seatSnapshot{static: st, claims: newSeatClaims(st.layout), loaded: now}
 	for _, cl := range list {
-		s.claims[cl.SeatID] = cl
+		s.claims.set(cl)
 	}
 	// Changes recorded before the query started are in its result; later ones
 	// may not be: apply them again (they set or remove one claim each).
@@ -299,7 +337,7 @@ func (c *seatCache) loadStatic(ctx context.Context, id int64) (*showStatic, erro
 // apply records a change this instance made (a granted hold, a release) in
 // the snapshot at once, so the response shows it; the notification that
 // follows reloads the truth anyway.
-func (c *seatCache) apply(id int64, fn func(claims map[int64]booking.Claim)) {
+func (c *seatCache) apply(id int64, fn func(claims seatClaims)) {
 	e := c.entry(id)
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -311,10 +349,7 @@ func (c *seatCache) apply(id int64, fn func(claims map[int64]booking.Claim)) {
 	if len(e.local) < 4096 { // bounded: a reload prunes it
 		e.local = append(e.local, localChange{seq: e.seq, fn: fn})
 	}
-	next := &seatSnapshot{static: cur.static, claims: make(map[int64]booking.Claim, len(cur.claims)+4), loaded: cur.loaded}
-	for k, v := range cur.claims {
-		next.claims[k] = v
-	}
+	next := &seatSnapshot{static: cur.static, claims: cur.claims.clone(), loaded: cur.loaded}
 	fn(next.claims)
 	e.snap.Store(next)
 }
@@ -468,11 +503,9 @@ type indexedClaim struct {
 func (s *seatSnapshot) publicView(now time.Time) *publicView {
 	l := s.static.layout
 	p := &publicView{states: make([]booking.SeatState, len(l.Seats)), at: now}
-	for i, seat := range l.Seats {
-		cl, ok := s.claims[seat.ID]
-		if !ok {
-			p.states[i] = booking.StateFree
-			continue
+	for i, cl := range s.claims.at {
+		if cl.SeatID == 0 {
+			continue // StateFree
 		}
 		p.states[i] = cl.StateFor("", now)
 		if cl.CartID != "" && cl.OrderID == 0 {
@@ -499,11 +532,9 @@ func (s *seatSnapshot) rendered(states []booking.SeatState) *views.MapHTML {
 func (s *seatSnapshot) statesAt(cart string, now time.Time) (states []booking.SeatState, mine, expired []booking.Claim) {
 	l := s.static.layout
 	states = make([]booking.SeatState, len(l.Seats))
-	for i, seat := range l.Seats {
-		cl, ok := s.claims[seat.ID]
-		if !ok {
-			states[i] = booking.StateFree
-			continue
+	for i, cl := range s.claims.at {
+		if cl.SeatID == 0 {
+			continue // StateFree
 		}
 		states[i] = cl.StateFor(cart, now)
 		if cart != "" && cl.CartID == cart && cl.OrderID == 0 {

@@ -258,10 +258,10 @@ func (h *Handler) toggleSeat(c *fiber.Ctx) error {
 	}
 	h.seats.announce(id)
 	tt := st.card.DefaultTicketType()
-	h.seats.apply(id, func(cl map[int64]booking.Claim) {
+	h.seats.apply(id, func(cl seatClaims) {
 		for _, sid := range res.Granted {
 			exp := res.ExpiresAt
-			cl[sid] = booking.Claim{SeatID: sid, CartID: cart, TicketType: tt, ExpiresAt: &exp}
+			cl.set(booking.Claim{SeatID: sid, CartID: cart, TicketType: tt, ExpiresAt: &exp})
 		}
 	})
 	return h.afterChange(c, id, b.withHeld(res.Granted, cart, tt, res.ExpiresAt), want, false)
@@ -302,9 +302,9 @@ func (h *Handler) releaseSeat(c *fiber.Ctx, id int64, cart string, seatID int64)
 			h.seats.announce(id)
 		}
 	}
-	h.seats.apply(id, func(cl map[int64]booking.Claim) {
+	h.seats.apply(id, func(cl seatClaims) {
 		for _, sid := range released {
-			delete(cl, sid)
+			cl.free(sid)
 		}
 	})
 	b, err := h.bookingState(c, id, cart, false)
@@ -364,15 +364,15 @@ func (h *Handler) bestSeats(c *fiber.Ctx) error {
 		h.seats.announce(id)
 		granted = res.Granted
 		tt := st.card.DefaultTicketType()
-		h.seats.apply(id, func(cl map[int64]booking.Claim) {
-			for sid, x := range cl {
-				if x.CartID == cart && x.OrderID == 0 {
-					delete(cl, sid)
+		h.seats.apply(id, func(cl seatClaims) {
+			for _, x := range cl.at {
+				if x.SeatID != 0 && x.CartID == cart && x.OrderID == 0 {
+					cl.free(x.SeatID)
 				}
 			}
 			for _, sid := range granted {
 				exp := res.ExpiresAt
-				cl[sid] = booking.Claim{SeatID: sid, CartID: cart, TicketType: tt, ExpiresAt: &exp}
+				cl.set(booking.Claim{SeatID: sid, CartID: cart, TicketType: tt, ExpiresAt: &exp})
 			}
 		})
 		break
@@ -388,7 +388,7 @@ func (h *Handler) bestSeats(c *fiber.Ctx) error {
 // not the viewer's own (their own seats are released by the replace).
 func takenByOthers(b *bookingState) func(int64) bool {
 	return func(seatID int64) bool {
-		cl, ok := b.snap.claims[seatID]
+		cl, ok := b.snap.claims.get(seatID)
 		if !ok || !cl.Live(b.now) {
 			return false
 		}
@@ -430,10 +430,10 @@ func (h *Handler) setTicketType(c *fiber.Ctx) error {
 		return refused(c, err)
 	}
 	tt = string([]byte(tt)) // outlives the request in the snapshot
-	h.seats.apply(id, func(cl map[int64]booking.Claim) {
-		if x, ok := cl[seatID]; ok {
+	h.seats.apply(id, func(cl seatClaims) {
+		if x, ok := cl.get(seatID); ok {
 			x.TicketType = tt
-			cl[seatID] = x
+			cl.set(x)
 		}
 	})
 	if b, err = h.bookingState(c, id, cart, false); err != nil {

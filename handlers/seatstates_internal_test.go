@@ -30,18 +30,18 @@ func TestSeatStatesSharedViewMatchesPerSeat(t *testing.T) {
 	carts := []string{"", "cart-a", "cart-b", "cart-c"}
 	rnd := rand.New(rand.NewPCG(1, 2))
 	for round := range 200 {
-		claims := map[int64]booking.Claim{}
+		claims := newSeatClaims(l)
 		for _, s := range seats {
 			switch rnd.IntN(5) {
 			case 0: // free
 			case 1: // sold
-				claims[s.ID] = booking.Claim{SeatID: s.ID, OrderID: 7}
+				claims.set(booking.Claim{SeatID: s.ID, OrderID: 7})
 			case 2: // pending order's hold
 				exp := base.Add(time.Duration(rnd.IntN(120)-60) * time.Second)
-				claims[s.ID] = booking.Claim{SeatID: s.ID, OrderID: 8, CartID: carts[1+rnd.IntN(3)], ExpiresAt: &exp}
+				claims.set(booking.Claim{SeatID: s.ID, OrderID: 8, CartID: carts[1+rnd.IntN(3)], ExpiresAt: &exp})
 			default: // a cart's hold, live or expired
 				exp := base.Add(time.Duration(rnd.IntN(120)-60) * time.Second)
-				claims[s.ID] = booking.Claim{SeatID: s.ID, CartID: carts[1+rnd.IntN(3)], TicketType: "adult", ExpiresAt: &exp}
+				claims.set(booking.Claim{SeatID: s.ID, CartID: carts[1+rnd.IntN(3)], TicketType: "adult", ExpiresAt: &exp})
 			}
 		}
 		snap := &seatSnapshot{static: &showStatic{layout: l, smap: smap}, claims: claims}
