@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"iter"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -73,42 +74,76 @@ type localChange struct {
 	fn  func(seatClaims)
 }
 
-// seatClaims are a showtime's claims in layout order: at[i] is the claim on
-// layout.Seats[i], the zero Claim (SeatID 0) when the seat is free. A slice
-// rather than a map: a click copies it (a memmove) and the views read it in
-// order without hashing.
+// seatClaims are a showtime's claims in layout order: at(i) is the claim on
+// layout.Seats[i], the zero Claim (SeatID 0) when the seat is free. Every
+// click makes a new snapshot, so a copy must be cheap: the claims live in
+// chunks shared between copies, and a copy copies a chunk only when it first
+// writes to it (a click touches one or two). A copy is written only before it
+// is published (apply, reload); published ones are read-only.
 type seatClaims struct {
 	layout *booking.Layout
-	at     []booking.Claim
+	chunks []*[claimChunk]booking.Claim
+	own    []bool // chunks this copy has copied (or made) and so may write
 }
+
+const claimChunk = 32
 
 func newSeatClaims(l *booking.Layout) seatClaims {
-	return seatClaims{layout: l, at: make([]booking.Claim, len(l.Seats))}
+	n := (len(l.Seats) + claimChunk - 1) / claimChunk
+	c := seatClaims{layout: l, chunks: make([]*[claimChunk]booking.Claim, n), own: make([]bool, n)}
+	for k := range c.chunks {
+		c.chunks[k], c.own[k] = new([claimChunk]booking.Claim), true
+	}
+	return c
 }
 
-func (c seatClaims) clone() seatClaims { return seatClaims{layout: c.layout, at: slices.Clone(c.at)} }
+// clone returns a copy sharing every chunk until it writes to it.
+func (c seatClaims) clone() seatClaims {
+	return seatClaims{layout: c.layout, chunks: slices.Clone(c.chunks), own: make([]bool, len(c.chunks))}
+}
+
+// all yields every seat's claim (zero when free) with its layout index.
+func (c seatClaims) all() iter.Seq2[int, booking.Claim] {
+	return func(yield func(int, booking.Claim) bool) {
+		for i := range c.layout.Seats {
+			if !yield(i, c.chunks[i/claimChunk][i%claimChunk]) {
+				return
+			}
+		}
+	}
+}
 
 // get returns the claim on a seat, if it has one.
 func (c seatClaims) get(seatID int64) (booking.Claim, bool) {
 	i, ok := c.layout.Index(seatID)
-	if !ok || c.at[i].SeatID == 0 {
+	if !ok {
 		return booking.Claim{}, false
 	}
-	return c.at[i], true
+	cl := c.chunks[i/claimChunk][i%claimChunk]
+	return cl, cl.SeatID != 0
 }
 
 // set records cl on its seat; a seat not in the layout is ignored.
 func (c seatClaims) set(cl booking.Claim) {
 	if i, ok := c.layout.Index(cl.SeatID); ok {
-		c.at[i] = cl
+		c.put(i, cl)
 	}
 }
 
 // free removes a seat's claim.
 func (c seatClaims) free(seatID int64) {
 	if i, ok := c.layout.Index(seatID); ok {
-		c.at[i] = booking.Claim{}
+		c.put(i, booking.Claim{})
 	}
+}
+
+func (c seatClaims) put(i int, cl booking.Claim) {
+	k := i / claimChunk
+	if !c.own[k] {
+		cp := *c.chunks[k]
+		c.chunks[k], c.own[k] = &cp, true
+	}
+	c.chunks[k][i%claimChunk] = cl
 }
 
 // seatCache holds the snapshots and fans change events out to SSE clients.
@@ -466,20 +501,21 @@ func (s *seatSnapshot) states(cart string, now time.Time) (states []booking.Seat
 	}
 	states = p.states
 	shared := true
-	for _, o := range p.holds {
-		if o.claim.CartID != cart {
+	for _, i := range p.holds {
+		cl := s.claims.chunks[i/claimChunk][i%claimChunk]
+		if cl.CartID != cart {
 			continue
 		}
-		if !o.claim.Live(now) {
-			expired = append(expired, o.claim) // shown free to everyone already
+		if !cl.Live(now) {
+			expired = append(expired, cl) // shown free to everyone already
 			continue
 		}
 		if shared {
 			states = slices.Clone(p.states)
 			shared = false
 		}
-		states[o.idx] = booking.StateMine
-		mine = append(mine, o.claim)
+		states[i] = booking.StateMine
+		mine = append(mine, cl)
 	}
 	return states, mine, expired
 }
@@ -491,25 +527,20 @@ func (s *seatSnapshot) states(cart string, now time.Time) (states []booking.Seat
 type publicView struct {
 	states    []booking.SeatState // read-only
 	at, until time.Time
-	holds     []indexedClaim // carts' holds (live or not), in layout order
+	holds     []int32        // layout indexes of carts' holds (live or not), in layout order
 	html      *views.MapHTML // states rendered, on first use
-}
-
-type indexedClaim struct {
-	idx   int
-	claim booking.Claim
 }
 
 func (s *seatSnapshot) publicView(now time.Time) *publicView {
 	l := s.static.layout
 	p := &publicView{states: make([]booking.SeatState, len(l.Seats)), at: now}
-	for i, cl := range s.claims.at {
+	for i, cl := range s.claims.all() {
 		if cl.SeatID == 0 {
 			continue // StateFree
 		}
 		p.states[i] = cl.StateFor("", now)
 		if cl.CartID != "" && cl.OrderID == 0 {
-			p.holds = append(p.holds, indexedClaim{idx: i, claim: cl})
+			p.holds = append(p.holds, int32(i))
 		}
 		if cl.ExpiresAt != nil && cl.ExpiresAt.After(now) && (p.until.IsZero() || cl.ExpiresAt.Before(p.until)) {
 			p.until = *cl.ExpiresAt
@@ -532,7 +563,7 @@ func (s *seatSnapshot) rendered(states []booking.SeatState) *views.MapHTML {
 func (s *seatSnapshot) statesAt(cart string, now time.Time) (states []booking.SeatState, mine, expired []booking.Claim) {
 	l := s.static.layout
 	states = make([]booking.SeatState, len(l.Seats))
-	for i, cl := range s.claims.at {
+	for i, cl := range s.claims.all() {
 		if cl.SeatID == 0 {
 			continue // StateFree
 		}

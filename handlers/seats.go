@@ -365,7 +365,7 @@ func (h *Handler) bestSeats(c *fiber.Ctx) error {
 		granted = res.Granted
 		tt := st.card.DefaultTicketType()
 		h.seats.apply(id, func(cl seatClaims) {
-			for _, x := range cl.at {
+			for _, x := range cl.all() {
 				if x.SeatID != 0 && x.CartID == cart && x.OrderID == 0 {
 					cl.free(x.SeatID)
 				}
