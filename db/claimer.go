@@ -101,7 +101,8 @@ var errClaimerClosed = errors.New("seat claimer stopped")
 // Hold takes one seat for a cart, as HoldSeats does, batched when it is a
 // single seat that doesn't replace the selection (always quiet, whatever
 // h.Quiet says); anything else goes straight to HoldSeats. A statement error
-// (e.g. the showtime deleted meanwhile) fails every click of its batch.
+// (e.g. the showtime deleted meanwhile) fails only the click that caused it:
+// the batch is run again in parts.
 func (c *Claimer) Hold(ctx context.Context, h Hold) (HoldResult, error) {
 	if len(h.SeatIDs) != 1 || h.Replace {
 		return c.db.HoldSeats(ctx, h)
@@ -350,6 +351,24 @@ func (c *Claimer) runBatch(ctx context.Context, releases, holds []*claim) {
 			pq.Array(idx), pq.Array(shows), pq.Array(cartIDs), pq.Array(seats),
 			pq.Array(types), pq.Array(nows), pq.Array(untils), pq.Array(max))
 	})
+	if err != nil && ctx.Err() == nil && len(releases)+len(holds) > 1 {
+		// One bad click (say, for a showtime deleted meanwhile) must not fail
+		// the others: run the batch again in two parts, down to the culprit.
+		// The parts are independent (run carried whatever depends on another
+		// click of the batch).
+		switch {
+		case len(releases) > 0 && len(holds) > 0:
+			c.runBatch(ctx, releases, nil)
+			c.runBatch(ctx, nil, holds)
+		case len(releases) > 1:
+			c.runBatch(ctx, releases[:len(releases)/2], nil)
+			c.runBatch(ctx, releases[len(releases)/2:], nil)
+		default:
+			c.runBatch(ctx, nil, holds[:len(holds)/2])
+			c.runBatch(ctx, nil, holds[len(holds)/2:])
+		}
+		return
+	}
 	if err != nil {
 		for _, q := range releases {
 			q.res <- claimResult{err: fmt.Errorf("release seats: %w", err)}

@@ -157,6 +157,41 @@ func TestClaimerOneBatch(t *testing.T) {
 	}
 }
 
+// TestClaimerBadClick: a click the database rejects (here: for a showtime
+// that doesn't exist, as when one is deleted while someone clicks) fails
+// alone; the other clicks of its batch are answered as if it weren't there.
+func TestClaimerBadClick(t *testing.T) {
+	clock := booking.NewManualClock(start.Add(-time.Hour))
+	d := dbtest.New(t, clock)
+	s := dbtest.AddShowtime(t, d, start)
+	ctx := context.Background()
+	c := d.NewClaimer(1)
+	defer c.Close()
+	now := clock.Now()
+	hold := func(show int64, cart string, seat int64) db.Hold {
+		return db.Hold{ShowtimeID: show, CartID: cart, SeatIDs: []int64{seat}, TicketType: "adult",
+			Now: now, Until: now.Add(10 * time.Minute), Max: 5}
+	}
+	if _, err := c.Hold(ctx, hold(s.ShowtimeID, "a", s.SeatIDs[0])); err != nil {
+		t.Fatal(err)
+	}
+	released, got, errs := c.RunTogether(ctx, []db.ReleaseArgs{{s.ShowtimeID, "a", []int64{s.SeatIDs[0]}}}, []db.Hold{
+		hold(s.ShowtimeID, "b", s.SeatIDs[1]), hold(s.ShowtimeID+1000, "c", s.SeatIDs[2]),
+		hold(s.ShowtimeID, "d", s.SeatIDs[3]), hold(s.ShowtimeID, "e", s.SeatIDs[4]),
+	})
+	if !slices.Equal(released[0], []int64{s.SeatIDs[0]}) {
+		t.Errorf("released %v, want [%d]", released[0], s.SeatIDs[0])
+	}
+	for i, want := range []int64{s.SeatIDs[1], 0, s.SeatIDs[3], s.SeatIDs[4]} {
+		switch {
+		case want == 0 && errs[i] == nil:
+			t.Errorf("hold %d for a missing showtime: granted %v", i, got[i].Granted)
+		case want != 0 && (errs[i] != nil || !slices.Equal(got[i].Granted, []int64{want})):
+			t.Errorf("hold %d: got %v, %v; want seat %d", i, got[i].Granted, errs[i], want)
+		}
+	}
+}
+
 func mustClaims(t *testing.T, d *db.DB, showtimeID int64) []booking.Claim {
 	t.Helper()
 	cl, err := d.Claims(context.Background(), showtimeID)
