@@ -26,12 +26,13 @@ import (
 // The snapshot is only ever used to show seats and to refuse a seat already
 // known to be taken. A hold is granted by the database alone.
 const (
-	seatSnapshotTTL  = 2 * time.Second
-	seatReloadEvery  = 20 * time.Millisecond // under a burst of changes, reload at most this often
-	seatStaleMax     = time.Second           // a snapshot known to be out of date is served (while reloading) only this long after its load
-	seatStaticTTL    = time.Minute           // showtime, layout, prices: also dropped on catalogue changes
-	seatEventsMaxHz  = 4                     // SSE: at most this many "changed" events per second per client
-	seatCacheMaxShow = 2048
+	seatSnapshotTTL    = 2 * time.Second
+	seatSnapshotMaxAge = 30 * time.Second      // past its TTL, an unchanged snapshot is served (while reloading) only this long after its load
+	seatReloadEvery    = 20 * time.Millisecond // under a burst of changes, reload at most this often
+	seatStaleMax       = time.Second           // a snapshot known to be out of date is served (while reloading) only this long after its load
+	seatStaticTTL      = time.Minute           // showtime, layout, prices: also dropped on catalogue changes
+	seatEventsMaxHz    = 4                     // SSE: at most this many "changed" events per second per client
+	seatCacheMaxShow   = 2048
 )
 
 // showStatic is what rarely changes: the showtime, its layout pre-rendered, its prices.
@@ -260,17 +261,21 @@ func (c *seatCache) get(ctx context.Context, id int64, force bool) (*seatSnapsho
 	s := e.snap.Load()
 	if s != nil && c.live && !force && !e.stale.Load() {
 		age := now.Sub(s.loaded)
-		if !e.dirty.Load() && age < seatSnapshotTTL {
+		dirty := e.dirty.Load()
+		if !dirty && age < seatSnapshotTTL {
 			return s, nil
 		}
-		// Stale while revalidating, for a snapshot loaded moments ago (under a
-		// burst of changes): one reload runs in the background, at most every
-		// seatReloadEvery, and nobody waits for it (under load it would queue
-		// for a pool connection behind the very requests waiting for it). When
-		// it is done the live maps are woken, so that those just served this
-		// snapshot fetch the fresh one. An older snapshot is not served once
-		// it is known to be out of date: the request waits for the reload.
-		if age < seatStaleMax {
+		// Stale while revalidating: one reload runs in the background, at
+		// most every seatReloadEvery, and nobody waits for it (under load it
+		// would queue for a pool connection behind the very requests waiting
+		// for it) — for a snapshot known to be out of date but loaded moments
+		// ago (a burst of changes), and for one past its TTL that nothing
+		// said changed (the TTL is a safety net for a lost notification).
+		// After a change the live maps are woken when the reload is done, so
+		// that those just served this snapshot fetch the fresh one. An older
+		// snapshot is not served once it is known to be out of date, nor one
+		// far past its TTL: the request waits for the reload.
+		if (dirty && age < seatStaleMax) || (!dirty && age < seatSnapshotMaxAge) {
 			if e.load.TryLock() {
 				go func() {
 					defer e.load.Unlock()
@@ -285,7 +290,9 @@ func (c *seatCache) get(ctx context.Context, id int64, force bool) (*seatSnapsho
 						}
 						return
 					}
-					c.wake(id)
+					if dirty {
+						c.wake(id)
+					}
 				}()
 			}
 			return s, nil
