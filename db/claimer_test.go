@@ -16,21 +16,38 @@ import (
 	"marquee/db/dbtest"
 )
 
+// claimerEnv is a showtime an hour before it starts and a one-worker claimer.
+type claimerEnv struct {
+	d   *db.DB
+	s   dbtest.Show
+	c   *db.Claimer
+	now time.Time
+}
+
+func newClaimerEnv(t *testing.T) claimerEnv {
+	clock := booking.NewManualClock(start.Add(-time.Hour))
+	d := dbtest.New(t, clock)
+	e := claimerEnv{d: d, s: dbtest.AddShowtime(t, d, start), c: d.NewClaimer(1), now: clock.Now()}
+	t.Cleanup(e.c.Close)
+	return e
+}
+
+// click is a single-seat hold of a cart allowed max seats, made at at.
+func (e claimerEnv) click(show int64, cart string, max int, at time.Time, seat int64) db.Hold {
+	return db.Hold{ShowtimeID: show, CartID: cart, SeatIDs: []int64{seat}, TicketType: "adult",
+		Now: at, Until: at.Add(10 * time.Minute), Max: max}
+}
+
 // TestClaimerRules checks what batching must not change: the cart's seat
 // limit (two clicks of one cart at once never share a statement), the hold
 // timer shared by a cart's seats, expired holds re-taken, releases of the
 // cart's own seats only, and clear answers once stopped or given up.
 func TestClaimerRules(t *testing.T) {
-	clock := booking.NewManualClock(start.Add(-time.Hour))
-	d := dbtest.New(t, clock)
-	s := dbtest.AddShowtime(t, d, start)
+	e := newClaimerEnv(t)
+	d, s, c, now := e.d, e.s, e.c, e.now
 	ctx := context.Background()
-	c := d.NewClaimer(1)
-	defer c.Close()
-	now := clock.Now()
 	click := func(cart string, max int, at time.Time, seat int64) (db.HoldResult, error) {
-		return c.Hold(ctx, db.Hold{ShowtimeID: s.ShowtimeID, CartID: cart, SeatIDs: []int64{seat}, TicketType: "adult",
-			Now: at, Until: at.Add(10 * time.Minute), Max: max})
+		return c.Hold(ctx, e.click(s.ShowtimeID, cart, max, at, seat))
 	}
 
 	// 20 clicks of one cart allowed 5 seats, all at once: exactly 5 granted.
@@ -120,17 +137,10 @@ func TestClaimerRules(t *testing.T) {
 // limit that gives one seat back and takes another gets it — the holds wait
 // for the statement after the release.
 func TestClaimerOneBatch(t *testing.T) {
-	clock := booking.NewManualClock(start.Add(-time.Hour))
-	d := dbtest.New(t, clock)
-	s := dbtest.AddShowtime(t, d, start)
+	e := newClaimerEnv(t)
+	d, s, c := e.d, e.s, e.c
 	ctx := context.Background()
-	c := d.NewClaimer(1)
-	defer c.Close()
-	now := clock.Now()
-	hold := func(cart string, seat int64) db.Hold {
-		return db.Hold{ShowtimeID: s.ShowtimeID, CartID: cart, SeatIDs: []int64{seat}, TicketType: "adult",
-			Now: now, Until: now.Add(10 * time.Minute), Max: 2}
-	}
+	hold := func(cart string, seat int64) db.Hold { return e.click(s.ShowtimeID, cart, 2, e.now, seat) }
 	x, y, z, w := s.SeatIDs[0], s.SeatIDs[1], s.SeatIDs[2], s.SeatIDs[3]
 	for _, h := range []db.Hold{hold("a", x), hold("full", y), hold("full", z)} {
 		if _, err := c.Hold(ctx, h); err != nil {
@@ -161,17 +171,10 @@ func TestClaimerOneBatch(t *testing.T) {
 // that doesn't exist, as when one is deleted while someone clicks) fails
 // alone; the other clicks of its batch are answered as if it weren't there.
 func TestClaimerBadClick(t *testing.T) {
-	clock := booking.NewManualClock(start.Add(-time.Hour))
-	d := dbtest.New(t, clock)
-	s := dbtest.AddShowtime(t, d, start)
+	e := newClaimerEnv(t)
+	s, c := e.s, e.c
 	ctx := context.Background()
-	c := d.NewClaimer(1)
-	defer c.Close()
-	now := clock.Now()
-	hold := func(show int64, cart string, seat int64) db.Hold {
-		return db.Hold{ShowtimeID: show, CartID: cart, SeatIDs: []int64{seat}, TicketType: "adult",
-			Now: now, Until: now.Add(10 * time.Minute), Max: 5}
-	}
+	hold := func(show int64, cart string, seat int64) db.Hold { return e.click(show, cart, 5, e.now, seat) }
 	if _, err := c.Hold(ctx, hold(s.ShowtimeID, "a", s.SeatIDs[0])); err != nil {
 		t.Fatal(err)
 	}
