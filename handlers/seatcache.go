@@ -75,8 +75,8 @@ type localChange struct {
 	fn  func(seatClaims)
 }
 
-// seatClaims are a showtime's claims in layout order: at(i) is the claim on
-// layout.Seats[i], the zero Claim (SeatID 0) when the seat is free. Every
+// seatClaims are a showtime's claims in layout order: index i holds the claim
+// on layout.Seats[i], the zero Claim (SeatID 0) when the seat is free. Every
 // click makes a new snapshot, so a copy must be cheap: the claims live in
 // chunks shared between copies, and a copy copies a chunk only when it first
 // writes to it (a click touches one or two). A copy is written only before it
