@@ -6,6 +6,7 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -129,6 +130,65 @@ func TestClaimerRules(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("a stopped claimer left a click waiting")
+	}
+}
+
+// TestClaimerChurn is the booking rush through the production claimer: 64
+// carts click seats of a 30-seat block and give back their oldest once they
+// hold 3, all at once. A seat granted to two carts would show: the loser's
+// release would give nothing back (it deletes only its own hold), or the
+// holds left at the end would not be the ones the carts think they have.
+func TestClaimerChurn(t *testing.T) {
+	e := newClaimerEnv(t)
+	block := e.s.SeatIDs[50:80]
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	kept := make([][]int64, 64)
+	for g := range kept {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cart := "churn-" + strconv.Itoa(g)
+			var held []int64
+			for i := range 60 {
+				seat := block[(g*7+i*13)%len(block)]
+				res, err := e.c.Hold(ctx, e.click(e.s.ShowtimeID, cart, 10, e.now, seat))
+				switch {
+				case err == nil && slices.Equal(res.Granted, []int64{seat}):
+					held = append(held, seat)
+				case booking.ErrorCode(err) == booking.ECONFLICT:
+				default:
+					t.Errorf("%s, seat %d: got %v, %v", cart, seat, res.Granted, err)
+					return
+				}
+				if len(held) == 3 {
+					got, err := e.c.Release(ctx, e.s.ShowtimeID, cart, held[:1])
+					if err != nil || !slices.Equal(got, held[:1]) {
+						t.Errorf("%s gave back seat %d: released %v, %v", cart, held[0], got, err)
+						return
+					}
+					held = held[1:]
+				}
+			}
+			kept[g] = held
+		}()
+	}
+	wg.Wait()
+	want := map[int64]string{}
+	for g, held := range kept {
+		for _, seat := range held {
+			if other, ok := want[seat]; ok {
+				t.Errorf("seat %d held by %s and churn-%d", seat, other, g)
+			}
+			want[seat] = "churn-" + strconv.Itoa(g)
+		}
+	}
+	got := map[int64]string{}
+	for _, cl := range mustClaims(t, e.d, e.s.ShowtimeID) {
+		got[cl.SeatID] = cl.CartID
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("holds left %v, carts think %v", got, want)
 	}
 }
 
