@@ -104,6 +104,8 @@ const (
 	StateHeld           // held by someone else's cart or a pending order
 	StateSold
 	StateMine // held by the viewer's cart
+
+	NumSeatStates = iota // how many states there are, 0 … NumSeatStates-1 (not a state)
 )
 
 // String is the state's name in pages (data-state): available, held, sold, selected.

@@ -23,7 +23,7 @@ type SeatMap struct {
 	rows       []mapRow
 	// per layout seat index and state: the map button, the same with
 	// hx-swap-oob, the list item and the same with hx-swap-oob.
-	button, buttonOOB, item, itemOOB [][numStates][]byte
+	button, buttonOOB, item, itemOOB [][booking.NumSeatStates][]byte
 	// Kinds present in the auditorium (legend).
 	Kinds map[string]bool
 }
@@ -34,23 +34,6 @@ type mapRow struct {
 	Cells []int // seat index, or -1 for an aisle or gap
 	Seats []int // seat indexes of the row, for the list
 }
-
-const numStates = 4
-
-func stateIndex(s booking.SeatState) int {
-	switch s {
-	case booking.StateMine:
-		return 1
-	case booking.StateHeld:
-		return 2
-	case booking.StateSold:
-		return 3
-	default:
-		return 0
-	}
-}
-
-var allStates = [numStates]booking.SeatState{booking.StateFree, booking.StateMine, booking.StateHeld, booking.StateSold}
 
 // SeatView is one seat as a map button or list item shows it.
 type SeatView struct {
@@ -104,10 +87,10 @@ func StateName(s booking.SeatState) string {
 func NewSeatMap(showtimeID int64, l *booking.Layout) (*SeatMap, error) {
 	m := &SeatMap{ShowtimeID: showtimeID, Layout: l, Kinds: map[string]bool{}}
 	n := len(l.Seats)
-	m.button = make([][numStates][]byte, n)
-	m.buttonOOB = make([][numStates][]byte, n)
-	m.item = make([][numStates][]byte, n)
-	m.itemOOB = make([][numStates][]byte, n)
+	m.button = make([][booking.NumSeatStates][]byte, n)
+	m.buttonOOB = make([][booking.NumSeatStates][]byte, n)
+	m.item = make([][booking.NumSeatStates][]byte, n)
+	m.itemOOB = make([][booking.NumSeatStates][]byte, n)
 	ctx := context.Background()
 	var buf bytes.Buffer
 	render := func(c templ.Component) ([]byte, error) {
@@ -120,19 +103,19 @@ func NewSeatMap(showtimeID int64, l *booking.Layout) (*SeatMap, error) {
 	var err error
 	for i, s := range l.Seats {
 		m.Kinds[s.Kind] = true
-		for si, st := range allStates {
+		for st := range booking.SeatState(booking.NumSeatStates) {
 			v := SeatView{ShowtimeID: showtimeID, Seat: s, State: st}
-			if m.button[i][si], err = render(seatButton(v)); err != nil {
+			if m.button[i][st], err = render(seatButton(v)); err != nil {
 				return nil, err
 			}
-			if m.item[i][si], err = render(seatItem(v)); err != nil {
+			if m.item[i][st], err = render(seatItem(v)); err != nil {
 				return nil, err
 			}
 			v.OOB = true
-			if m.buttonOOB[i][si], err = render(seatButton(v)); err != nil {
+			if m.buttonOOB[i][st], err = render(seatButton(v)); err != nil {
 				return nil, err
 			}
-			if m.itemOOB[i][si], err = render(seatItem(v)); err != nil {
+			if m.itemOOB[i][st], err = render(seatItem(v)); err != nil {
 				return nil, err
 			}
 		}
@@ -170,7 +153,7 @@ func (m *SeatMap) rowCells(r mapRow, states []booking.SeatState) templ.Component
 			if idx < 0 {
 				b = gapCell
 			} else {
-				b = m.button[idx][stateIndex(states[idx])]
+				b = m.button[idx][states[idx]]
 			}
 			if _, err := w.Write(b); err != nil {
 				return err
@@ -184,7 +167,7 @@ func (m *SeatMap) rowCells(r mapRow, states []booking.SeatState) templ.Component
 func (m *SeatMap) rowItems(r mapRow, states []booking.SeatState) templ.Component {
 	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
 		for _, idx := range r.Seats {
-			if _, err := w.Write(m.item[idx][stateIndex(states[idx])]); err != nil {
+			if _, err := w.Write(m.item[idx][states[idx]]); err != nil {
 				return err
 			}
 		}
@@ -201,9 +184,9 @@ func (m *SeatMap) Changed(seatIDs []int64, states []booking.SeatState, list bool
 			if !ok {
 				continue
 			}
-			b := m.buttonOOB[idx][stateIndex(states[idx])]
+			b := m.buttonOOB[idx][states[idx]]
 			if list {
-				b = m.itemOOB[idx][stateIndex(states[idx])]
+				b = m.itemOOB[idx][states[idx]]
 			}
 			if _, err := w.Write(b); err != nil {
 				return err
