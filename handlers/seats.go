@@ -72,6 +72,16 @@ func (h *Handler) bookingState(c *fiber.Ctx, id int64, cart string, force bool) 
 	return b, nil
 }
 
+// viewerState is the booking state of the showtime in the URL as this
+// browser sees it (its cart, if it has one; none is made for looking).
+func (h *Handler) viewerState(c *fiber.Ctx) (*bookingState, error) {
+	id, err := showtimeID(c)
+	if err != nil {
+		return nil, err
+	}
+	return h.bookingState(c, id, h.sessionOf(c).CartID(false), false)
+}
+
 // summary prices the viewer's live holds.
 func (h *Handler) summary(c *fiber.Ctx, b *bookingState, oob bool) (views.SummaryView, error) {
 	st := b.snap.static
@@ -112,11 +122,7 @@ func (h *Handler) summary(c *fiber.Ctx, b *bookingState, oob bool) (views.Summar
 
 // showtimePage is the booking page: GET /showtimes/:id.
 func (h *Handler) showtimePage(c *fiber.Ctx) error {
-	id, err := showtimeID(c)
-	if err != nil {
-		return err
-	}
-	b, err := h.bookingState(c, id, h.sessionOf(c).CartID(false), false)
+	b, err := h.viewerState(c)
 	if err != nil {
 		return err
 	}
@@ -137,11 +143,7 @@ func (h *Handler) showtimePage(c *fiber.Ctx) error {
 
 // seatMapPartial is the live map: GET /showtimes/:id/map (htmx, on change events).
 func (h *Handler) seatMapPartial(c *fiber.Ctx) error {
-	id, err := showtimeID(c)
-	if err != nil {
-		return err
-	}
-	b, err := h.bookingState(c, id, h.sessionOf(c).CartID(false), false)
+	b, err := h.viewerState(c)
 	if err != nil {
 		return err
 	}
