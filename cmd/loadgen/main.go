@@ -212,20 +212,16 @@ func run(ctx context.Context) error {
 		if len(failures) > 0 {
 			fmt.Printf("%7s  checkout failures: %v (holds that ran out or were re-taken)\n", "", failures)
 		}
-		if opt.phases["page"] {
-			page := phase(ctx, clients, opt.duration, (*client).pageStep)
-			page.print(n, "page")
-			if opt.rate > 0 {
-				page := phaseAt(ctx, clients, opt.duration, opt.rate, (*client).pageStep)
-				page.print(n, "page@"+strconv.Itoa(opt.rate/1000)+"k")
+		for _, read := range []struct {
+			name string
+			step func(*client) (int, time.Duration, error)
+		}{{"page", (*client).pageStep}, {"partial", (*client).partialStep}} {
+			if !opt.phases[read.name] {
+				continue
 			}
-		}
-		if opt.phases["partial"] {
-			partial := phase(ctx, clients, opt.duration, (*client).partialStep)
-			partial.print(n, "partial")
+			phase(ctx, clients, opt.duration, read.step).print(n, read.name)
 			if opt.rate > 0 {
-				partial := phaseAt(ctx, clients, opt.duration, opt.rate, (*client).partialStep)
-				partial.print(n, "partial@"+strconv.Itoa(opt.rate/1000)+"k")
+				phaseAt(ctx, clients, opt.duration, opt.rate, read.step).print(n, read.name+"@"+strconv.Itoa(opt.rate/1000)+"k")
 			}
 		}
 		ok, msg := integrity(ctx, store, show)
