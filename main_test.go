@@ -9,35 +9,17 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"marquee/db/dbtest"
 	"marquee/internal/devpg"
+	"marquee/internal/testutil"
 )
 
 // env returns a getenv over the given variables only.
 func env(kv map[string]string) func(string) string {
 	return func(k string) string { return kv[k] }
-}
-
-// syncBuffer is a bytes.Buffer safe for the logger and the test to share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func TestLoadConfigDefaults(t *testing.T) {
@@ -116,7 +98,7 @@ func TestLoadConfigProductionNeedsDatabaseURL(t *testing.T) {
 }
 
 func TestRunRejectsBadConfigBeforeDoingAnything(t *testing.T) {
-	var out syncBuffer
+	var out testutil.Buffer
 	err := run(context.Background(), nil, env(map[string]string{"LOG_LEVEL": "loud", "MARQUEE_SEED": "x"}), &out)
 	if err == nil || !strings.HasPrefix(err.Error(), "configuration:") ||
 		!strings.Contains(err.Error(), "LOG_LEVEL") || !strings.Contains(err.Error(), "MARQUEE_SEED") {
@@ -125,7 +107,7 @@ func TestRunRejectsBadConfigBeforeDoingAnything(t *testing.T) {
 }
 
 func TestRunUnknownCommand(t *testing.T) {
-	var out syncBuffer
+	var out testutil.Buffer
 	err := run(context.Background(), []string{"frobnicate"}, env(nil), &out)
 	if err == nil || !strings.Contains(err.Error(), `unknown command "frobnicate"`) {
 		t.Fatalf("err = %v", err)
@@ -137,7 +119,7 @@ func TestRunUnknownCommand(t *testing.T) {
 
 func TestRunMigrate(t *testing.T) {
 	dsn := dbtest.NewDSN(t)
-	var out syncBuffer
+	var out testutil.Buffer
 	vars := map[string]string{"DATABASE_URL": dsn}
 	if err := run(context.Background(), []string{"migrate"}, env(vars), &out); err != nil {
 		t.Fatalf("migrate: %v\n%s", err, out.String())
@@ -161,7 +143,7 @@ func TestRunMigrateOnPrivateCluster(t *testing.T) {
 			os.RemoveAll(target) // placed under /var/tmp when running as root (see devpg)
 		}
 	})
-	var out syncBuffer
+	var out testutil.Buffer
 	err := run(context.Background(), []string{"migrate"}, env(map[string]string{
 		"MARQUEE_DEV_PG": "private", "MARQUEE_DATA_DIR": data,
 	}), &out)
@@ -179,7 +161,7 @@ func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var out syncBuffer
+	var out testutil.Buffer
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"serve"}, env(map[string]string{

@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -22,6 +21,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"marquee/db/dbtest"
+	"marquee/internal/testutil"
 )
 
 // binary is the marquee binary built from this tree once per run, in TestMain.
@@ -70,7 +70,7 @@ func StartServer(t *testing.T, extraEnv ...string) *Server {
 		"LOG_FORMAT=text",
 	)
 	cmd.Env = append(cmd.Env, extraEnv...)
-	var out lockedBuffer
+	var out testutil.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -309,21 +309,4 @@ func freeAddr(t *testing.T) string {
 	}
 	defer l.Close()
 	return l.Addr().String()
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

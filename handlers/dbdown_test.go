@@ -1,7 +1,6 @@
 package handlers_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -19,6 +18,7 @@ import (
 	"marquee/db"
 	"marquee/db/dbtest"
 	"marquee/handlers"
+	"marquee/internal/testutil"
 )
 
 // cutProxy is a TCP proxy between the app's pool and PostgreSQL that the test
@@ -130,7 +130,7 @@ func TestDatabaseDownIs503AndRecovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	var logs syncLog
+	var logs testutil.Buffer
 	h := handlers.New(handlers.Deps{DB: store, Clock: clock, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	app := h.App()
 
@@ -185,21 +185,4 @@ func TestDatabaseDownIs503AndRecovers(t *testing.T) {
 			t.Fatalf("after the database came back: GET %s = %d\n%s", p, resp.StatusCode, body)
 		}
 	}
-}
-
-type syncLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncLog) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncLog) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
