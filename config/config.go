@@ -1,0 +1,273 @@
+// Package config is Marquee's configuration: every setting in one Config,
+// read from the environment once by Load and validated once, with every
+// problem reported together. The variables are documented in the README's
+// Configuration table (a test keeps the two in step).
+package config
+
+import (
+	"errors"
+	"log/slog"
+	"net"
+	"regexp"
+	"runtime"
+	"strings"
+	"time"
+
+	"marquee/booking"
+	"marquee/mail"
+)
+
+// Config is every setting of a Marquee instance.
+type Config struct {
+	Env            string // development | production
+	Addr           string // listen address, host:port or :port
+	BaseURL        string // public URL, no trailing slash
+	DatabaseURL    string // empty in development: found or started (dev.go)
+	DBMaxConns     int
+	TrustedProxies []string
+	LogLevel       slog.Level
+	LogJSON        bool
+	Seed           string // auto | never
+	DataDir        string // where development files live (private PostgreSQL cluster, generated keys)
+	DevPG          string // auto | local | private: which PostgreSQL development uses when DATABASE_URL is unset
+	Accounts       Accounts
+	Booking        booking.Settings // hold length, seats per cart, booking fee
+	SweepEvery     time.Duration    // expired holds and unpaid orders
+	Payments       Payments
+	AfterSale      AfterSale
+	Admin          Admin // defaults of the create-admin command
+}
+
+// Accounts are the session keys, mail and TLS settings.
+type Accounts struct {
+	SessionKeys [][]byte // newest first; empty in development: see Config.SessionKeys
+	SMTPURL     string   // "" or "log": mail is kept in memory (/dev/mail)
+	MailFrom    string
+	TLSCert     string
+	TLSKey      string
+}
+
+// Payments are Stripe's settings (no key: the offline demo gateway, development only).
+type Payments struct {
+	StripeKey      string
+	WebhookSecret  string
+	APIURL         string
+	Currency       string
+	ReconcileEvery time.Duration
+}
+
+// AfterSale is the configuration of orders after payment.
+type AfterSale struct {
+	Rules       booking.AfterSale
+	OrderSecret []byte        // signs guest order links and ticket QR codes; empty in development: see Config.OrderSecret
+	JobsEvery   time.Duration // confirmation, reminder, notice e-mails and refund retries
+}
+
+// Admin holds the defaults of `marquee create-admin` (its flags win).
+type Admin struct {
+	Email, Name, Password string
+}
+
+// Production reports whether development conveniences are off.
+func (c Config) Production() bool { return c.Env == "production" }
+
+// SecureCookies reports whether the session cookie is marked Secure (an https:// base URL).
+func (c Config) SecureCookies() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+var currencyRE = regexp.MustCompile(`^[a-z]{3}$`)
+
+// Load reads every setting from getenv (os.Getenv in main) and validates it.
+// The error joins every problem found, each naming its variable.
+func Load(getenv func(string) string) (Config, error) {
+	e := &reader{getenv: getenv}
+	c := Config{
+		Env:         e.oneOf("MARQUEE_ENV", "development", "development", "production"),
+		Addr:        e.str("MARQUEE_ADDR", ":8080"),
+		BaseURL:     strings.TrimRight(e.str("MARQUEE_BASE_URL", ""), "/"),
+		DatabaseURL: e.str("DATABASE_URL", ""),
+		DBMaxConns:  e.intIn("MARQUEE_DB_MAX_CONNS", 2*runtime.NumCPU()+4, 1, 1000, "a number"),
+		LogJSON:     e.str("LOG_FORMAT", "") == "json",
+		Seed:        e.oneOf("MARQUEE_SEED", "auto", "auto", "never"),
+		DataDir:     e.str("MARQUEE_DATA_DIR", "data"),
+		DevPG:       e.oneOf("MARQUEE_DEV_PG", "auto", "auto", "local", "private"),
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		e.fail("MARQUEE_ADDR must be host:port or :port, not %q", c.Addr)
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = localURL(c.Addr)
+	}
+	if !strings.HasPrefix(c.BaseURL, "http://") && !strings.HasPrefix(c.BaseURL, "https://") {
+		e.fail("MARQUEE_BASE_URL must start with http:// or https://, not %q", c.BaseURL)
+	}
+	for _, p := range e.list("MARQUEE_TRUSTED_PROXIES") {
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				e.fail("MARQUEE_TRUSTED_PROXIES: %q is not an IP address or CIDR range", p)
+				continue
+			}
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p)
+	}
+	switch strings.ToLower(e.str("LOG_LEVEL", "info")) {
+	case "debug":
+		c.LogLevel = slog.LevelDebug
+	case "info":
+		c.LogLevel = slog.LevelInfo
+	case "warn":
+		c.LogLevel = slog.LevelWarn
+	case "error":
+		c.LogLevel = slog.LevelError
+	default:
+		e.fail("LOG_LEVEL must be debug, info, warn or error, not %q", e.getenv("LOG_LEVEL"))
+	}
+	c.Accounts = loadAccounts(e, c.Production())
+	c.Booking, c.SweepEvery = loadBooking(e)
+	c.Payments = loadPayments(e, c.Production())
+	c.AfterSale = loadAfterSale(e, c.Production())
+	c.Admin = Admin{Email: e.str("MARQUEE_ADMIN_EMAIL", ""), Name: e.str("MARQUEE_ADMIN_NAME", ""),
+		Password: e.str("MARQUEE_ADMIN_PASSWORD", "")}
+	if c.Production() && c.DatabaseURL == "" {
+		e.fail("DATABASE_URL is required in production")
+	}
+	return c, errors.Join(e.errs...)
+}
+
+// localURL is the site's address on this machine when no public URL is
+// configured: http://localhost with the port of addr (":8080" without one).
+func localURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" || port == "0" {
+		return "http://localhost:8080"
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// loadAccounts reads the session keys, mail and TLS settings.
+func loadAccounts(e *reader, production bool) Accounts {
+	c := Accounts{
+		SMTPURL:  e.str("MARQUEE_SMTP_URL", ""),
+		MailFrom: e.str("MARQUEE_MAIL_FROM", "Marquee <no-reply@localhost>"),
+		TLSCert:  e.str("MARQUEE_TLS_CERT", ""),
+		TLSKey:   e.str("MARQUEE_TLS_KEY", ""),
+	}
+	if v := e.str("MARQUEE_SESSION_KEYS", ""); v != "" {
+		keys, err := parseSessionKeys(v)
+		e.add(err)
+		c.SessionKeys = keys
+	} else if production {
+		e.fail("MARQUEE_SESSION_KEYS is required in production (generate one with: head -c 64 /dev/urandom | base64 -w0)")
+	}
+	if c.SMTPURL == "" && production {
+		e.fail(`MARQUEE_SMTP_URL is required in production (or "log" to only log e-mail)`)
+	}
+	if c.SMTPURL != "" && c.SMTPURL != "log" {
+		_, err := mail.ParseSMTPURL(c.SMTPURL, c.MailFrom)
+		e.add(err)
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		e.fail("MARQUEE_TLS_CERT and MARQUEE_TLS_KEY go together: set both or neither")
+	}
+	return c
+}
+
+// loadBooking reads the booking rules; unset values keep booking.DefaultSettings.
+func loadBooking(e *reader) (booking.Settings, time.Duration) {
+	d := booking.DefaultSettings()
+	s := booking.Settings{
+		HoldLength:      e.durationIn("MARQUEE_HOLD_LENGTH", d.HoldLength, 30*time.Second, 2*time.Hour, "30s to 2h"),
+		MaxSeatsPerCart: e.intIn("MARQUEE_MAX_SEATS", d.MaxSeatsPerCart, 1, 50, "a number"),
+		BookingFeeCents: int64(e.intIn("MARQUEE_BOOKING_FEE_CENTS", int(d.BookingFeeCents), 0, 100000, "a number of cents")),
+	}
+	sweep := e.durationIn("MARQUEE_SWEEP_EVERY", 5*time.Second, 100*time.Millisecond, 10*time.Minute, "100ms to 10m")
+	return s, sweep
+}
+
+// loadPayments reads Stripe's settings.
+func loadPayments(e *reader, production bool) Payments {
+	c := Payments{
+		StripeKey:      e.str("STRIPE_SECRET_KEY", ""),
+		WebhookSecret:  e.str("STRIPE_WEBHOOK_SECRET", ""),
+		APIURL:         e.str("STRIPE_API_URL", ""),
+		ReconcileEvery: e.durationIn("MARQUEE_RECONCILE_EVERY", 3*time.Minute, 10*time.Second, time.Hour, "10s to 1h"),
+	}
+	cur := e.str("MARQUEE_CURRENCY", "")
+	c.Currency = strings.ToLower(cur)
+	if c.Currency == "" {
+		c.Currency = "usd"
+	}
+	if !currencyRE.MatchString(c.Currency) {
+		e.fail("MARQUEE_CURRENCY must be a three-letter ISO 4217 code such as usd, not %q", cur)
+	}
+	if c.StripeKey != "" && !strings.HasPrefix(c.StripeKey, "sk_") && !strings.HasPrefix(c.StripeKey, "rk_") {
+		e.fail("STRIPE_SECRET_KEY must be a Stripe secret key (sk_live_… or sk_test_…)")
+	}
+	if production && c.StripeKey == "" {
+		e.fail("STRIPE_SECRET_KEY is required in production (the demo payment gateway is for development only)")
+	}
+	if production && c.StripeKey != "" && c.WebhookSecret == "" {
+		e.fail("STRIPE_WEBHOOK_SECRET is required in production (the signing secret of the /webhooks/stripe endpoint)")
+	}
+	if c.APIURL != "" && !strings.HasPrefix(c.APIURL, "http://") && !strings.HasPrefix(c.APIURL, "https://") {
+		e.fail("STRIPE_API_URL must be an http(s) URL, not %q", c.APIURL)
+	}
+	return c
+}
+
+// loadAfterSale reads the after-sale settings; unset values keep
+// booking.DefaultAfterSale (editing them in the admin pages comes later).
+func loadAfterSale(e *reader, production bool) AfterSale {
+	r := booking.DefaultAfterSale()
+	const month, week = 30 * 24 * time.Hour, 7 * 24 * time.Hour
+	if e.str("MARQUEE_CANCEL_CUTOFF", "") == "off" {
+		r.Cancel.Disabled = true
+	} else {
+		r.Cancel.Cutoff = e.durationIn("MARQUEE_CANCEL_CUTOFF", r.Cancel.Cutoff, 0, month, "0 to "+month.String())
+		if r.Cancel.Cutoff == 0 {
+			r.Cancel.Cutoff = -1 // explicitly zero: until the start
+		}
+	}
+	if e.str("MARQUEE_REMINDER_BEFORE", "") != "" {
+		r.ReminderBefore = e.durationIn("MARQUEE_REMINDER_BEFORE", r.ReminderBefore, 0, week, "0 to "+week.String())
+		if r.ReminderBefore == 0 {
+			r.ReminderBefore = -1 // off
+		}
+	}
+	jobs := max(e.durationIn("MARQUEE_MAIL_JOBS_EVERY", 30*time.Second, 0, time.Hour, "0 to "+time.Hour.String()), time.Second)
+	r.Cancel.FeeCents = int64(e.intIn("MARQUEE_CANCEL_FEE_CENTS", int(r.Cancel.FeeCents), 0, 100000, "a whole number"))
+	r.Cancel.FeePercent = int64(e.intIn("MARQUEE_CANCEL_FEE_PERCENT", int(r.Cancel.FeePercent), 0, 100, "a whole number"))
+	r.Cancel.RefundBookingFee = e.boolean("MARQUEE_CANCEL_REFUND_BOOKING_FEE", r.Cancel.RefundBookingFee)
+	r.TicketPerOrder = e.boolean("MARQUEE_TICKET_PER_ORDER", r.TicketPerOrder)
+	if f, ok := e.floatIn("MARQUEE_VAT_RATE", 0, 100, "a percentage"); ok {
+		r.VATRateBP = int64(f*100 + 0.5)
+	}
+	r.Seller.Name = e.str("MARQUEE_SELLER_NAME", r.Seller.Name)
+	r.Seller.Address = e.str("MARQUEE_SELLER_ADDRESS", r.Seller.Address)
+	r.Seller.VATID = e.str("MARQUEE_SELLER_VAT_ID", r.Seller.VATID)
+	c := AfterSale{Rules: r, JobsEvery: jobs}
+	if v := e.str("MARQUEE_ORDER_SECRET", ""); v != "" {
+		k, err := parseOrderSecret(v)
+		e.add(err)
+		c.OrderSecret = k
+	} else if production {
+		e.fail("MARQUEE_ORDER_SECRET is required in production (it signs guest order links and tickets)")
+	}
+	return c
+}
+
+// Variables lists every environment variable Load reads, in reading order.
+func Variables() []string {
+	seen := map[string]bool{}
+	var names []string
+	Load(func(name string) string {
+		if !seen[name] {
+			seen[name] = true
+			names = append(names, name)
+		}
+		return ""
+	})
+	return names
+}

@@ -1,0 +1,40 @@
+package config
+
+import (
+	"bytes"
+	"log/slog"
+	"time"
+
+	"marquee/booking"
+)
+
+// ForTest is the configuration of tests and tools that build the app in
+// process (internal/app): development, base URL http://marquee.test, fixed
+// session key and order secret (no files written), mail kept in memory, no
+// Stripe key (the offline demo gateway), the default booking and after-sale
+// rules. Callers change what their test is about.
+func ForTest() Config {
+	return Config{
+		Env:        "development",
+		Addr:       "127.0.0.1:0",
+		BaseURL:    "http://marquee.test",
+		DBMaxConns: 8,
+		LogLevel:   slog.LevelInfo,
+		Seed:       "never",
+		DataDir:    "data",
+		DevPG:      "auto",
+		Accounts: Accounts{
+			SessionKeys: [][]byte{bytes.Repeat([]byte("s"), 64)},
+			SMTPURL:     "log",
+			MailFrom:    "Marquee <no-reply@localhost>",
+		},
+		Booking:    booking.DefaultSettings(),
+		SweepEvery: 5 * time.Second,
+		Payments:   Payments{Currency: "usd", ReconcileEvery: 3 * time.Minute},
+		AfterSale: AfterSale{
+			Rules:       booking.DefaultAfterSale(),
+			OrderSecret: bytes.Repeat([]byte("x"), 32),
+			JobsEvery:   30 * time.Second,
+		},
+	}
+}
