@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"marquee/config"
 	"marquee/internal/devpg"
 )
 
@@ -14,7 +15,7 @@ import (
 // MARQUEE_DEV_PG chooses: auto (default) uses the PostgreSQL answering on
 // 127.0.0.1:5432 as user postgres when there is one, else a private cluster
 // under the data directory; local insists on the former, private on the latter.
-func devDatabase(ctx context.Context, cfg Config, logger *slog.Logger) (string, func(), error) {
+func devDatabase(ctx context.Context, cfg config.Config, logger *slog.Logger) (string, func(), error) {
 	const name = "marquee"
 	if cfg.DevPG != "private" {
 		err := devpg.Ping(ctx, devpg.LocalURL)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -123,6 +124,28 @@ func BenchmarkSeedDemo(b *testing.B) {
 		b.StartTimer()
 		if err := seedDemo(context.Background(), store, clock, logger, false); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+func TestSeedDemoUsersIsIdempotent(t *testing.T) {
+	store := dbtest.New(t, booking.SystemClock{})
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	for i := 0; i < 2; i++ {
+		if err := seedDemoUsers(context.Background(), store, logger); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, d := range demoUsers {
+		u, err := store.UserByEmail(context.Background(), d.Email)
+		if err != nil || u.Role != d.Role || !booking.CheckPassword(d.Password, u.PasswordHash) {
+			t.Fatalf("%s: %+v %v", d.Email, u, err)
+		}
+		if !strings.Contains(logs.String(), d.Password) {
+			t.Errorf("demo password of %s not printed", d.Email)
+		}
+		if err := booking.ValidatePassword(d.Password, d.Email, d.Name); err != nil {
+			t.Errorf("demo password of %s breaks the policy: %v", d.Email, err)
 		}
 	}
 }

@@ -464,7 +464,9 @@ func TestAccountAPITokens(t *testing.T) {
 		t.Fatal("token not listed")
 	}
 	var stored int
-	e.db.GetContext(context.Background(), &stored, `SELECT count(*) FROM api_tokens WHERE position($1 in encode(token_hash, 'escape')) > 0`, token)
+	if err := e.db.GetContext(context.Background(), &stored, `SELECT count(*) FROM api_tokens WHERE position($1 in encode(token_hash, 'escape')) > 0`, token); err != nil {
+		t.Fatal(err)
+	}
 	if stored != 0 {
 		t.Fatal("token stored in clear")
 	}

@@ -40,9 +40,6 @@ const (
 
 func (h *Handler) initAccounts(d Deps) {
 	h.mailer = d.Mailer
-	if h.mailer == nil {
-		h.mailer = mail.NewCapture(50, h.log)
-	}
 	h.pw = d.Config.Passwords
 	if h.pw.Memory == 0 {
 		h.pw = booking.DefaultPasswordParams

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"crypto/rand"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -11,18 +10,6 @@ import (
 )
 
 // Orders after payment: who may see an order, and the after-sale service.
-
-func (h *Handler) initAfterSale(d Deps) {
-	h.after = d.AfterSale
-	if h.after == nil {
-		key := make([]byte, 32)
-		if _, err := rand.Read(key); err != nil {
-			panic(err)
-		}
-		h.after = aftersale.New(aftersale.Options{DB: d.DB, Mailer: h.mailer, Clock: h.clock,
-			Signer: booking.NewSigner(key), BaseURL: d.Config.BaseURL, Logger: h.log})
-	}
-}
 
 // sessOrders is the session key listing the order codes this browser may see
 // without an account: the orders it checked out, and those opened once with

@@ -17,9 +17,10 @@ import (
 
 	"marquee/aftersale"
 	"marquee/booking"
+	"marquee/config"
 	"marquee/db"
 	"marquee/db/dbtest"
-	"marquee/handlers"
+	"marquee/internal/app"
 	"marquee/mail"
 	"marquee/payment"
 )
@@ -60,14 +61,13 @@ func newAfterSaleEnv(t *testing.T, rules booking.AfterSale) *asEnv {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	capture := mail.NewCapture(100, logger)
 	ref := &testRefunder{}
-	svc := aftersale.New(aftersale.Options{DB: store, Refunder: ref, Mailer: capture, Clock: clock, Rules: rules,
-		Signer: booking.NewSigner([]byte(strings.Repeat("x", 32))), BaseURL: "http://marquee.test", Logger: logger})
-	h := handlers.New(handlers.Deps{Config: handlers.Config{BaseURL: "http://marquee.test", Passwords: cheapPasswords},
-		DB: store, Clock: clock, Logger: logger, Mailer: capture, AfterSale: svc})
-	t.Cleanup(h.Close)
-	te := &testEnv{t: t, app: h.App(), db: store, clock: clock}
-	return &asEnv{acc: &accEnv{testEnv: te, mail: capture}, bk: &bkEnv{testEnv: te, h: h, show: show},
-		svc: svc, ref: ref, show: show}
+	cfg := config.ForTest()
+	cfg.AfterSale.Rules = rules
+	cfg.AfterSale.OrderSecret = []byte(strings.Repeat("x", 32))
+	a := newApp(t, cfg, app.Deps{DB: store, Clock: clock, Logger: logger, Mailer: capture, Refunder: ref, Passwords: cheapPasswords})
+	te := &testEnv{t: t, app: a.Fiber, db: store, clock: clock}
+	return &asEnv{acc: &accEnv{testEnv: te, mail: capture}, bk: &bkEnv{testEnv: te, h: a.Handler, show: show},
+		svc: a.AfterSale, ref: ref, show: show}
 }
 
 func (e *asEnv) paid(userID *int64, seats ...int64) booking.Order {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -22,8 +21,7 @@ func newAPIAuthApp(t *testing.T, limits RateLimits) (*fiber.App, *db.DB) {
 	t.Helper()
 	clock := booking.NewManualClock(time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC))
 	store := dbtest.New(t, clock)
-	h := New(Deps{DB: store, Clock: clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Config: Config{Passwords: booking.PasswordParams{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}, Limits: &limits}})
+	h := newInternalHandler(t, store, clock, Config{Passwords: booking.PasswordParams{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}, Limits: &limits})
 	app := fiber.New(fiber.Config{ErrorHandler: h.handleError})
 	app.Get("/api/v1/whoami", h.requireAPIUser, func(c *fiber.Ctx) error {
 		u, _ := h.apiUser(c)

@@ -18,9 +18,11 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"marquee/booking"
+	"marquee/config"
 	"marquee/db"
 	"marquee/db/dbtest"
 	"marquee/handlers"
+	"marquee/internal/app"
 )
 
 // showStart is when the test showtime starts; the clock starts two hours before.
@@ -48,7 +50,9 @@ func newBookingEnv(t *testing.T, mod func(*booking.Settings), live bool) *bkEnv 
 		logOut = os.Stderr
 	}
 	logger := slog.New(slog.NewTextHandler(logOut, nil))
-	deps := handlers.Deps{DB: store, Clock: clock, Logger: logger, Booking: set}
+	cfg := config.ForTest()
+	cfg.Booking = set
+	deps := app.Deps{DB: store, Clock: clock, Logger: logger}
 	if live {
 		n, err := db.NewNotifier(dsn, logger, db.NotifyChannels...)
 		if err != nil {
@@ -57,9 +61,8 @@ func newBookingEnv(t *testing.T, mod func(*booking.Settings), live bool) *bkEnv 
 		t.Cleanup(func() { n.Close() })
 		deps.Notifier = n
 	}
-	h := handlers.New(deps)
-	t.Cleanup(h.Close)
-	return &bkEnv{testEnv: &testEnv{t: t, app: h.App(), db: store, clock: clock}, h: h, show: show, dsn: dsn}
+	a := newApp(t, cfg, deps)
+	return &bkEnv{testEnv: &testEnv{t: t, app: a.Fiber, db: store, clock: clock}, h: a.Handler, show: show, dsn: dsn}
 }
 
 // newShowStore opens a fresh database (closed at cleanup) with one showtime

@@ -19,9 +19,10 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 
 	"marquee/booking"
+	"marquee/config"
 	"marquee/db"
 	"marquee/db/dbtest"
-	"marquee/handlers"
+	"marquee/internal/app"
 	"marquee/internal/demo"
 )
 
@@ -59,14 +60,10 @@ func newCatalogEnv(t testing.TB) *catalogEnv {
 		t.Fatalf("seed: %v", err)
 	}
 	feed := &fakeFeed{ch: make(chan db.Notification)}
-	h := handlers.New(handlers.Deps{
-		DB:             store,
-		Clock:          clock,
-		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
-		CatalogChanges: feed,
-	})
+	a := newApp(t, config.ForTest(), app.Deps{DB: store, Clock: clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		CatalogChanges: feed})
 	tt, _ := t.(*testing.T)
-	return &catalogEnv{testEnv: &testEnv{t: tt, app: h.App(), db: store, clock: clock}, feed: feed}
+	return &catalogEnv{testEnv: &testEnv{t: tt, app: a.Fiber, db: store, clock: clock}, feed: feed}
 }
 
 func TestWhatsOnToday(t *testing.T) {

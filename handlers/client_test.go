@@ -15,10 +15,13 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"marquee/booking"
+	"marquee/config"
 	"marquee/db"
 	"marquee/db/dbtest"
 	"marquee/handlers"
+	"marquee/internal/app"
 	"marquee/mail"
+	"marquee/payment"
 )
 
 // cheapPasswords keep argon2id fast in tests; production uses booking.DefaultPasswordParams.
@@ -30,16 +33,24 @@ type accEnv struct {
 	mail *mail.Capture
 }
 
-type envOption func(*handlers.Config)
+// envOption changes the configuration or the wiring of a test app.
+type envOption func(*config.Config, *app.Deps)
 
 func withLimits(l handlers.RateLimits) envOption {
-	return func(c *handlers.Config) { c.Limits = &l }
+	return func(_ *config.Config, d *app.Deps) { d.Limits = &l }
 }
 
-func production() envOption { return func(c *handlers.Config) { c.Production = true } }
+// production runs the app as in production; payments stay on the demo
+// gateway, which the wiring refuses to pick by itself there.
+func production() envOption {
+	return func(c *config.Config, d *app.Deps) {
+		c.Env = "production"
+		d.Gateway = payment.NewDemo(c.BaseURL, d.Clock.Now)
+	}
+}
 
 func trustProxy(p string) envOption {
-	return func(c *handlers.Config) { c.TrustedProxies = append(c.TrustedProxies, p) }
+	return func(c *config.Config, _ *app.Deps) { c.TrustedProxies = append(c.TrustedProxies, p) }
 }
 
 // newAccEnv starts an app on a fresh database with a capture mailer and cheap password hashing.
@@ -49,12 +60,13 @@ func newAccEnv(t *testing.T, opts ...envOption) *accEnv {
 	store := dbtest.New(t, clock)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	capture := mail.NewCapture(100, logger)
-	cfg := handlers.Config{BaseURL: "http://marquee.test", Passwords: cheapPasswords}
+	cfg := config.ForTest()
+	deps := app.Deps{DB: store, Clock: clock, Logger: logger, Mailer: capture, Passwords: cheapPasswords}
 	for _, o := range opts {
-		o(&cfg)
+		o(&cfg, &deps)
 	}
-	h := handlers.New(handlers.Deps{Config: cfg, DB: store, Clock: clock, Logger: logger, Mailer: capture})
-	return &accEnv{testEnv: &testEnv{t: t, app: h.App(), db: store, clock: clock}, mail: capture}
+	a := newApp(t, cfg, deps)
+	return &accEnv{testEnv: &testEnv{t: t, app: a.Fiber, db: store, clock: clock}, mail: capture}
 }
 
 // user creates an account directly in the database.

@@ -15,9 +15,10 @@ import (
 	"time"
 
 	"marquee/booking"
+	"marquee/config"
 	"marquee/db"
 	"marquee/db/dbtest"
-	"marquee/handlers"
+	"marquee/internal/app"
 	"marquee/internal/testutil"
 )
 
@@ -131,8 +132,7 @@ func TestDatabaseDownIs503AndRecovers(t *testing.T) {
 	}
 	defer store.Close()
 	var logs testutil.Buffer
-	h := handlers.New(handlers.Deps{DB: store, Clock: clock, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
-	app := h.App()
+	app := newApp(t, config.ForTest(), app.Deps{DB: store, Clock: clock, Logger: slog.New(slog.NewTextHandler(&logs, nil))}).Fiber
 
 	get := func(path string) (*http.Response, string) {
 		t.Helper()

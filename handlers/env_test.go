@@ -14,9 +14,10 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"marquee/booking"
+	"marquee/config"
 	"marquee/db"
 	"marquee/db/dbtest"
-	"marquee/handlers"
+	"marquee/internal/app"
 )
 
 // testEnv is a Marquee app over its own throwaway database, with a clock the test moves.
@@ -32,12 +33,21 @@ func newEnv(t *testing.T) *testEnv {
 	t.Helper()
 	clock := booking.NewManualClock(time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC))
 	store := dbtest.New(t, clock)
-	h := handlers.New(handlers.Deps{
-		DB:     store,
-		Clock:  clock,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	return &testEnv{t: t, app: h.App(), db: store, clock: clock}
+	a := newApp(t, config.ForTest(), app.Deps{DB: store, Clock: clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	return &testEnv{t: t, app: a.Fiber, db: store, clock: clock}
+}
+
+// newApp wires the app as marquee serve does (internal/app) from cfg (mostly
+// config.ForTest), with d overriding what the test is about; it is closed
+// when the test ends.
+func newApp(t testing.TB, cfg config.Config, d app.Deps) *app.App {
+	t.Helper()
+	a, err := app.New(cfg, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Close)
+	return a
 }
 
 // do sends a request through Fiber and returns the response with its body read.

@@ -4,6 +4,7 @@
 package handlers
 
 import (
+	"errors"
 	"log/slog"
 	"net"
 	"time"
@@ -35,14 +36,17 @@ type Config struct {
 	Limits *RateLimits
 }
 
-// Deps are the handler's dependencies, passed in explicitly by main.
+// Deps are the handler's dependencies. New builds none of them: the wiring
+// (internal/app) does, for main, the tests and the load generator alike.
+// Required: Config.Session.Keys, DB, Clock, Logger, Mailer, AfterSale and
+// Payments; New returns an error naming each one missing.
 type Deps struct {
 	Config   Config
 	DB       *db.DB
-	Notifier *db.Notifier // nil in tests that don't need live updates
+	Notifier *db.Notifier // live seat maps; nil in tests that don't need live updates
 	Clock    booking.Clock
 	Logger   *slog.Logger
-	// Mailer sends e-mail; nil means a capture mailer readable at /dev/mail.
+	// Mailer sends e-mail; /dev/mail lists what it sent when it is a capture mailer.
 	Mailer Mailer
 	// CatalogChanges empties the catalogue cache on programme changes;
 	// defaults to Notifier. With neither, cached entries only expire by TTL.
@@ -51,12 +55,32 @@ type Deps struct {
 	// Zero durations and counts take booking.DefaultSettings; a zero fee is no fee.
 	Booking booking.Settings
 	// AfterSale is the after-sale service: cancellations and refunds, tickets,
-	// receipts, order e-mails. Nil builds one without online refunds and with
-	// a random per-process signing key (tests that don't need it).
+	// receipts, order e-mails.
 	AfterSale *aftersale.Service
-	// Payments is the payment service (payment.NewService). Nil builds one
-	// over the offline demo gateway (tests, tools).
+	// Payments is the payment service (payment.NewService).
 	Payments *payment.Service
+}
+
+// missing names the required dependencies that d lacks.
+func (d Deps) missing() error {
+	var errs []error
+	for _, m := range []struct {
+		absent bool
+		name   string
+	}{
+		{len(d.Config.Session.Keys) == 0, "Config.Session.Keys"},
+		{d.DB == nil, "DB"},
+		{d.Clock == nil, "Clock"},
+		{d.Logger == nil, "Logger"},
+		{d.Mailer == nil, "Mailer"},
+		{d.AfterSale == nil, "AfterSale"},
+		{d.Payments == nil, "Payments"},
+	} {
+		if m.absent {
+			errs = append(errs, errors.New("handlers.New: Deps."+m.name+" is required"))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Handler serves every route of Marquee.
@@ -85,23 +109,17 @@ type Handler struct {
 	demo      *payment.Demo       // the offline demo gateway, nil with Stripe (demo_checkout.go)
 }
 
-// New builds a Handler from its dependencies.
-func New(d Deps) *Handler {
-	if d.Clock == nil {
-		d.Clock = booking.SystemClock{}
-	}
-	if d.Logger == nil {
-		d.Logger = slog.Default()
+// New builds a Handler from its dependencies, or says which are missing.
+// Only plain values have defaults here (body limit, session timeouts,
+// password cost, rate limits: those of production).
+func New(d Deps) (*Handler, error) {
+	if err := d.missing(); err != nil {
+		return nil, err
 	}
 	if d.Config.BodyLimit == 0 {
 		d.Config.BodyLimit = 4 << 20
 	}
 	so := &d.Config.Session
-	if len(so.Keys) == 0 {
-		// Tests and tools that don't configure keys get a random per-process key:
-		// sessions then don't survive a restart, which is what they want.
-		so.Keys = [][]byte{[]byte(randomToken(48))[:64]}
-	}
 	if so.IdleTimeout == 0 {
 		so.IdleTimeout = 2 * time.Hour
 	}
@@ -117,14 +135,15 @@ func New(d Deps) *Handler {
 		started:  d.Clock.Now(),
 		cookies:  newCookieStore(d.Config.Session),
 		sessOpt:  d.Config.Session,
+		after:    d.AfterSale,
+		payments: d.Payments,
 	}
+	h.demo, _ = h.payments.Gateway().(*payment.Demo)
 	h.initCatalog(d)
 	h.initAccounts(d)
 	h.sessCache = newSessionDecodeCache()
 	h.initBooking(d)
-	h.initAfterSale(d)
-	h.initPayments(d)
-	return h
+	return h, nil
 }
 
 // App returns the Fiber application with middleware and every route.

@@ -16,23 +16,6 @@ import (
 	"marquee/views"
 )
 
-// initPayments sets up the payment service: the one main passes in, or (tests,
-// tools) one over the offline demo gateway.
-func (h *Handler) initPayments(d Deps) {
-	h.payments = d.Payments
-	if h.payments == nil {
-		h.payments = payment.NewService(payment.Config{
-			Store:   d.DB,
-			Gateway: payment.NewDemo(d.Config.BaseURL, h.clock.Now),
-			Clock:   h.clock,
-			Logger:  h.log,
-			BaseURL: d.Config.BaseURL,
-			Notify:  PaymentNotifier(h.mailer, d.Config.BaseURL, h.clock, h.log),
-		})
-	}
-	h.demo, _ = h.payments.Gateway().(*payment.Demo)
-}
-
 // Payments returns the payment service (main runs its background jobs).
 func (h *Handler) Payments() *payment.Service { return h.payments }
 

@@ -43,9 +43,11 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"marquee/booking"
+	"marquee/config"
 	"marquee/db"
 	"marquee/db/dbtest"
 	"marquee/handlers"
+	"marquee/internal/app"
 	"marquee/internal/devpg"
 )
 
@@ -140,19 +142,23 @@ func run(ctx context.Context) error {
 		return err
 	}
 	defer notifier.Close()
-	// Rate limits off: every client comes from 127.0.0.1 and would share one
-	// per-IP order budget.
-	h := handlers.New(handlers.Deps{DB: store, Notifier: notifier, Clock: clock, Logger: logger,
-		Booking: booking.DefaultSettings(), Config: handlers.Config{Limits: &handlers.RateLimits{}}})
-	defer h.Close()
-	app := h.App()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
-	go app.Listener(ln)
-	defer app.ShutdownWithTimeout(5 * time.Second)
 	addr := ln.Addr().String()
+	// The wiring of marquee serve (internal/app) with the test configuration.
+	// Rate limits off: every client comes from 127.0.0.1 and would share one
+	// per-IP order budget.
+	cfg := config.ForTest()
+	cfg.BaseURL = "http://" + addr
+	a, err := app.New(cfg, app.Deps{DB: store, Notifier: notifier, Clock: clock, Logger: logger, Limits: &handlers.RateLimits{}})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	go a.Fiber.Listener(ln)
+	defer a.Fiber.ShutdownWithTimeout(5 * time.Second)
 
 	fmt.Printf("marquee in-process on %s · GOMAXPROCS %d · DB pool %d · showtime %d (200 seats) · %s per phase\n",
 		addr, runtime.GOMAXPROCS(0), maxConns, show.ShowtimeID, opt.duration)
