@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    := ./...
 DATA    ?= $(or $(MARQUEE_DATA_DIR),data)
 
-.PHONY: run build test test-short vet generate templ css check-generated bench bench-go bench-load bench-booking e2e stop-dev-db lint clean
+.PHONY: run build test test-short vet generate templ css check-generated check-tidy bench bench-go bench-load bench-booking e2e stop-dev-db lint clean
 
 ## run: start Marquee on :8080 (finds or starts a PostgreSQL, migrates, seeds the demo programme)
 run:
@@ -13,8 +13,8 @@ run:
 build:
 	$(GO) build -o bin/marquee .
 
-## test: vet, generated files up to date (templ; CSS when Node is present), all tests with -race
-test: vet check-generated
+## test: vet, go.mod tidy, generated files up to date (templ; CSS when Node is present), all tests with -race
+test: vet check-tidy check-generated
 	$(GO) test -race -count=1 $(PKGS)
 
 test-short:
@@ -44,6 +44,10 @@ css: node_modules/.package-lock.json
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
+
+## check-tidy: fail when go.mod or go.sum are not what `go mod tidy` would write (prints the diff)
+check-tidy:
+	@$(GO) mod tidy -diff || (echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1)
 
 ## check-generated: fail when regenerating templ files or CSS would change them
 check-generated:
