@@ -93,8 +93,8 @@ func (h *Handler) apiMovies(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	key := "api:movies|" + f.Key() + "|" + strconv.Itoa(page) + "|" + strconv.Itoa(perPage)
-	body, err := h.catalog.get(key, catalogTTL, func() (any, error) {
+	key := apiMoviesKey{filter: canonical(f), page: page, perPage: perPage}
+	body, err := h.catalog.apiMovies.get(key, catalogTTL, func() ([]byte, error) {
 		ms, total, err := h.db.ListMovies(ctx, f, h.clock.Now(), perPage, (page-1)*perPage)
 		if err != nil {
 			return nil, err
@@ -108,7 +108,7 @@ func (h *Handler) apiMovies(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, body.([]byte))
+	return sendJSON(c, body)
 }
 
 // apiMovie is GET /api/v1/movies/:id.
@@ -118,7 +118,7 @@ func (h *Handler) apiMovie(c *fiber.Ctx) error {
 		return BadQuery("id", "The movie id must be a positive whole number.")
 	}
 	ctx := c.UserContext()
-	body, err := h.catalog.get("api:movie|"+strconv.FormatInt(id, 10), catalogTTL, func() (any, error) {
+	body, err := h.catalog.apiMovie.get(id, catalogTTL, func() ([]byte, error) {
 		m, err := h.db.MovieByID(ctx, id)
 		if err != nil {
 			return nil, err
@@ -128,7 +128,7 @@ func (h *Handler) apiMovie(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, body.([]byte))
+	return sendJSON(c, body)
 }
 
 // apiShowtimes is GET /api/v1/showtimes?movieId=&theatreId=&date=: the
@@ -144,8 +144,7 @@ func (h *Handler) apiShowtimes(c *fiber.Ctx) error {
 	}
 	f := db.ShowtimeFilter{MovieID: movieID, TheatreID: cf.TheatreID, Date: cf.Date}
 	ctx := c.UserContext()
-	key := "api:showtimes|" + f.Date + "|" + strconv.FormatInt(f.MovieID, 10) + "|" + strconv.FormatInt(f.TheatreID, 10)
-	body, err := h.catalog.get(key, seatsTTL, func() (any, error) {
+	body, err := h.catalog.apiShowtimes.get(f, seatsTTL, func() ([]byte, error) {
 		ls, err := h.db.ListShowtimes(ctx, f, h.clock.Now())
 		if err != nil {
 			return nil, err
@@ -171,7 +170,7 @@ func (h *Handler) apiShowtimes(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, body.([]byte))
+	return sendJSON(c, body)
 }
 
 // apiOpenAPI is GET /api/v1/openapi.json.

@@ -42,7 +42,7 @@ func (ti *theatreIndex) has(id int64) bool { _, ok := ti.locs[id]; return ok }
 
 // theatres returns the (cached) theatre list.
 func (h *Handler) theatres(ctx context.Context) (*theatreIndex, error) {
-	v, err := h.catalog.get("theatres", time.Minute, func() (any, error) {
+	return h.catalog.theatres.get(struct{}{}, time.Minute, func() (*theatreIndex, error) {
 		ts, err := h.db.Theatres(ctx)
 		if err != nil {
 			return nil, err
@@ -53,19 +53,11 @@ func (h *Handler) theatres(ctx context.Context) (*theatreIndex, error) {
 		}
 		return ti, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return v.(*theatreIndex), nil
 }
 
 // genres returns the (cached) genres of the catalogue.
 func (h *Handler) genres(ctx context.Context) ([]string, error) {
-	v, err := h.catalog.get("genres", time.Minute, func() (any, error) { return h.db.Genres(ctx) })
-	if err != nil {
-		return nil, err
-	}
-	return v.([]string), nil
+	return h.catalog.genres.get(struct{}{}, time.Minute, func() ([]string, error) { return h.db.Genres(ctx) })
 }
 
 // today is the first day of the programme: the earliest local date among the

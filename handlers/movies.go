@@ -3,12 +3,12 @@ package handlers
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
 
+	"marquee/booking"
 	"marquee/views"
 )
 
@@ -27,15 +27,15 @@ func (h *Handler) whatsOn(c *fiber.Ctx) error {
 	}
 	today := h.today(ti, f.TheatreID)
 	ctx := c.UserContext()
-	key := "page:whats-on|" + today.Format("2006-01-02") + "|" + f.Key()
-	content, err := h.catalog.get(key, catalogTTL, func() (any, error) {
+	key := whatsOnKey{today: today.Format(booking.DateLayout), filter: canonical(f)}
+	content, err := h.catalog.whatsOn.get(key, catalogTTL, func() (string, error) {
 		progs, err := h.db.WhatsOn(ctx, f, h.clock.Now())
 		if err != nil {
-			return nil, err
+			return "", err
 		}
 		genres, err := h.genres(ctx)
 		if err != nil {
-			return nil, err
+			return "", err
 		}
 		return renderString(views.WhatsOnContent(views.WhatsOnView{
 			Date:       f.Date,
@@ -54,7 +54,7 @@ func (h *Handler) whatsOn(c *fiber.Ctx) error {
 	m := h.meta(c, "What's on")
 	m.Nav = "whats-on"
 	m.Description = "Showtimes at Marquee cinemas: pick a day, a theatre or a genre, and book your seats."
-	return h.renderPage(c, key, m, views.WhatsOnPage(m, templ.Raw(content.(string))))
+	return h.renderPage(c, pageKey{whatsOn: key}, m, views.WhatsOnPage(m, templ.Raw(content)))
 }
 
 // movieDays is how far ahead a movie page lists showtimes.
@@ -64,29 +64,32 @@ const movieDays = 8
 func (h *Handler) movie(c *fiber.Ctx) error {
 	slug := strings.Clone(c.Params("slug"))
 	ctx := c.UserContext()
-	type page struct{ title, content string }
-	v, err := h.catalog.get("page:movie|"+slug, catalogTTL, func() (any, error) {
+	p, err := h.catalog.movies.get(slug, catalogTTL, func() (moviePage, error) {
 		mv, err := h.db.MovieBySlug(ctx, slug)
 		if err != nil {
-			return nil, err
+			return moviePage{}, err
 		}
 		ts, err := h.db.MovieShowtimes(ctx, mv.ID, h.clock.Now(), movieDays)
 		if err != nil {
-			return nil, err
+			return moviePage{}, err
 		}
 		s, err := renderString(views.MovieContent(views.MovieView{Movie: mv, Theatres: ts}))
 		if err != nil {
-			return nil, err
+			return moviePage{}, err
 		}
-		return page{title: mv.Title, content: s}, nil
+		return moviePage{title: mv.Title, content: s}, nil
 	})
 	if err != nil {
 		return err
 	}
-	p := v.(page)
 	m := h.meta(c, p.title)
 	m.Nav = "whats-on"
-	return h.renderPage(c, "page:movie|"+slug, m, views.MoviePage(m, templ.Raw(p.content)))
+	return h.renderPage(c, pageKey{movie: slug}, m, views.MoviePage(m, templ.Raw(p.content)))
+}
+
+// moviePage is a movie page's cached content and title.
+type moviePage struct {
+	title, content string
 }
 
 // theatresPage is GET /theatres.
@@ -103,12 +106,11 @@ func (h *Handler) theatresPage(c *fiber.Ctx) error {
 // renderPage renders a catalogue page (200). For visitors whose layout has
 // nothing personal in it (not signed in, no CSRF token, no flash) the whole
 // page is cached too, keyed by the content's key and the layout data.
-func (h *Handler) renderPage(c *fiber.Ctx, key string, m views.Meta, page templ.Component) error {
+func (h *Handler) renderPage(c *fiber.Ctx, key pageKey, m views.Meta, page templ.Component) error {
 	if m.User != nil || m.CSRFToken != "" || m.Flash != "" {
 		return render(c, fiber.StatusOK, page)
 	}
-	full := "full|" + fmt.Sprintf("%+v", m) + "|" + key
-	v, err := h.catalog.get(full, catalogTTL, func() (any, error) {
+	body, err := h.catalog.pages.get(fullPageKey{meta: m, page: key}, catalogTTL, func() ([]byte, error) {
 		var buf bytes.Buffer
 		buf.Grow(32 << 10)
 		if err := page.Render(context.Background(), &buf); err != nil {
@@ -121,7 +123,7 @@ func (h *Handler) renderPage(c *fiber.Ctx, key string, m views.Meta, page templ.
 	}
 	c.Status(fiber.StatusOK)
 	c.Type("html", "utf-8")
-	return c.Send(v.([]byte))
+	return c.Send(body)
 }
 
 // renderString renders a component into a string (for the cache).
