@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/go-pdf/fpdf"
-	qrcode "github.com/skip2/go-qrcode"
 
 	"marquee/booking"
 )
@@ -38,7 +37,7 @@ func TicketsPDF(d TicketsDoc) ([]byte, error) {
 		y := 12 + float64(i%3)*92
 		pdf.SetDrawColor(120, 113, 108)
 		pdf.Rect(12, y, 186, 86, "D")
-		png, err := qrcode.Encode(t.Token, qrcode.Medium, 512)
+		png, err := QRPNG(t.Token, 512)
 		if err != nil {
 			return nil, fmt.Errorf("ticket QR: %w", err)
 		}

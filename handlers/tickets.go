@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	qrcode "github.com/skip2/go-qrcode"
 
 	"marquee/aftersale"
 	"marquee/booking"
@@ -133,7 +132,7 @@ func (h *Handler) ticketQR(c *fiber.Ctx) error {
 	if err != nil || n < 1 || n > len(v.After.Tickets) {
 		return booking.Errorf(booking.ENOTFOUND, "No such ticket.")
 	}
-	png, err := qrcode.Encode(v.After.Tickets[n-1].Token, qrcode.Medium, 256)
+	png, err := aftersale.QRPNG(v.After.Tickets[n-1].Token, 256)
 	if err != nil {
 		return err
 	}
