@@ -2,6 +2,12 @@
 // read from the environment once by Load and validated once, with every
 // problem reported together. The variables are documented in the README's
 // Configuration table (a test keeps the two in step).
+//
+// The parsing is a small reader (reader.go) rather than an environment
+// library such as caarlos0/env: each message names the variable, what it
+// accepts and the value given ("MARQUEE_MAX_SEATS must be a number from 1 to
+// 50, not \"lots\""), where a library reports the Go field and type, and
+// ranges, defaults and cross-field rules would be checked afterwards anyway.
 package config
 
 import (
