@@ -6,7 +6,7 @@
 // The parsing is a small reader (reader.go) rather than an environment
 // library such as caarlos0/env: each message names the variable, what it
 // accepts and the value given ("MARQUEE_MAX_SEATS must be a number from 1 to
-// 50, not \"lots\""), where a library reports the Go field and type, and
+// 50, not "lots""), where a library reports the Go field and type, and
 // ranges, defaults and cross-field rules would be checked afterwards anyway.
 package config
 
