@@ -126,7 +126,7 @@ func sessionKeys(cfg Config, logger *slog.Logger) ([][]byte, error) {
 }
 
 // newMailer returns the SMTP mailer, or the capture mailer (development, or "log").
-func newMailer(cfg Config, logger *slog.Logger) (handlers.Mailer, func(), error) {
+func newMailer(cfg Config, logger *slog.Logger) (mail.Mailer, func(), error) {
 	a := cfg.Accounts
 	if a.SMTPURL == "" || a.SMTPURL == "log" {
 		return mail.NewCapture(50, logger), func() {}, nil

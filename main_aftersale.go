@@ -15,7 +15,7 @@ import (
 	"marquee/aftersale"
 	"marquee/booking"
 	"marquee/db"
-	"marquee/handlers"
+	"marquee/mail"
 )
 
 // afterSaleConfig is the configuration of orders after payment.
@@ -160,7 +160,7 @@ func orderSecret(cfg Config, logger *slog.Logger) ([]byte, error) {
 
 // newAfterSale builds the after-sale service. refunder is the payments
 // service's (payment.Refunder); nil turns online cancellation off with a message.
-func newAfterSale(cfg Config, store *db.DB, mailer handlers.Mailer, clock booking.Clock, logger *slog.Logger, refunder aftersale.Refunder) (*aftersale.Service, error) {
+func newAfterSale(cfg Config, store *db.DB, mailer mail.Mailer, clock booking.Clock, logger *slog.Logger, refunder aftersale.Refunder) (*aftersale.Service, error) {
 	key, err := orderSecret(cfg, logger)
 	if err != nil {
 		return nil, err

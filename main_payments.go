@@ -10,7 +10,6 @@ import (
 
 	"marquee/booking"
 	"marquee/db"
-	"marquee/handlers"
 	"marquee/payment"
 )
 
@@ -70,7 +69,7 @@ func loadPaymentsConfig(getenv func(string) string, production bool) (paymentsCo
 
 // newPayments builds the payment service over Stripe, or over the offline
 // demo gateway when no key is set (never in production: loadConfig refuses).
-func newPayments(cfg Config, store *db.DB, clock booking.Clock, logger *slog.Logger, mailer handlers.Mailer) (*payment.Service, error) {
+func newPayments(cfg Config, store *db.DB, clock booking.Clock, logger *slog.Logger) (*payment.Service, error) {
 	pc := cfg.Payments
 	var gw payment.Gateway
 	if pc.StripeKey != "" {
@@ -96,6 +95,5 @@ func newPayments(cfg Config, store *db.DB, clock booking.Clock, logger *slog.Log
 		Logger:   logger,
 		BaseURL:  cfg.BaseURL,
 		Currency: pc.Currency,
-		Notify:   handlers.PaymentNotifier(mailer, cfg.BaseURL, clock, logger),
 	}), nil
 }

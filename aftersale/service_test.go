@@ -101,7 +101,7 @@ func TestCancelWholeAndPartial(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Status != db.RefundSucceeded || r.AmountCents != 1200 || r.OrderStatus != booking.OrderPartiallyRefunded {
+	if r.Status != booking.RefundSucceeded || r.AmountCents != 1200 || r.OrderStatus != booking.OrderPartiallyRefunded {
 		t.Fatalf("partial refund %+v", r)
 	}
 	got := e.order(t, o.Code)
@@ -130,7 +130,9 @@ func TestCancelWholeAndPartial(t *testing.T) {
 		t.Fatalf("%d refund calls", e.ref.calls)
 	}
 	var refunded int64
-	e.db.GetContext(ctx, &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, o.ID)
+	if err := e.db.GetContext(ctx, &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, o.ID); err != nil {
+		t.Fatal(err)
+	}
 	if refunded != 3650 {
 		t.Fatalf("refunded_cents %d", refunded)
 	}
@@ -182,15 +184,20 @@ func TestCancelRefundDeclined(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Status != db.RefundFailed || !strings.Contains(aftersale.RefundMessage(r), "refused") {
+	if r.Status != booking.RefundFailed || !strings.Contains(aftersale.RefundMessage(r), "refused") {
 		t.Fatalf("declined: %+v", r)
 	}
-	rs, _ := e.db.RefundsOfOrder(ctx, o.ID)
-	if len(rs) != 1 || rs[0].Status != db.RefundFailed || rs[0].Failure == nil {
+	rs, err := e.db.RefundsOfOrder(ctx, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 1 || rs[0].Status != booking.RefundFailed || rs[0].Failure == "" {
 		t.Fatalf("recorded %+v", rs)
 	}
 	var refunded int64
-	e.db.GetContext(ctx, &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, o.ID)
+	if err := e.db.GetContext(ctx, &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, o.ID); err != nil {
+		t.Fatal(err)
+	}
 	if refunded != 0 {
 		t.Fatal("a declined refund counted as refunded")
 	}
@@ -209,7 +216,7 @@ func TestCancelRefundRetriedAfterTransientError(t *testing.T) {
 	o := e.paid(t, "e@example.com", e.show.SeatIDs[70])
 	e.ref.flaky = true
 	r, err := e.svc.Cancel(ctx, o.Code, nil)
-	if err != nil || r.Status != db.RefundPending {
+	if err != nil || r.Status != booking.RefundPending {
 		t.Fatalf("flaky: %+v %v", r, err)
 	}
 	e.ref.flaky = false
@@ -220,8 +227,11 @@ func TestCancelRefundRetriedAfterTransientError(t *testing.T) {
 	if e.ref.keys[r.IdempotencyKey] != 2 {
 		t.Fatal("the retry must reuse the idempotency key")
 	}
-	rs, _ := e.db.RefundsOfOrder(ctx, o.ID)
-	if rs[0].Status != db.RefundSucceeded {
+	rs, err := e.db.RefundsOfOrder(ctx, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs[0].Status != booking.RefundSucceeded {
 		t.Fatal("not settled")
 	}
 }
@@ -252,7 +262,9 @@ func TestConcurrentCancelsRefundOnce(t *testing.T) {
 	}
 	wg.Wait()
 	var refunded int64
-	e.db.GetContext(context.Background(), &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, o.ID)
+	if err := e.db.GetContext(context.Background(), &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, o.ID); err != nil {
+		t.Fatal(err)
+	}
 	var total int64
 	for _, a := range e.ref.amounts {
 		total += a
@@ -286,12 +298,16 @@ func TestCancelShowtimeRefundsEveryOrder(t *testing.T) {
 		}
 	}
 	var refunded int64
-	e.db.GetContext(ctx, &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, b.ID)
+	if err := e.db.GetContext(ctx, &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, b.ID); err != nil {
+		t.Fatal(err)
+	}
 	if refunded != b.TotalCents {
 		t.Fatalf("b refunded %d of %d", refunded, b.TotalCents)
 	}
 	var st string
-	e.db.GetContext(ctx, &st, `SELECT status FROM showtimes WHERE id = $1`, e.show.ShowtimeID)
+	if err := e.db.GetContext(ctx, &st, `SELECT status FROM showtimes WHERE id = $1`, e.show.ShowtimeID); err != nil {
+		t.Fatal(err)
+	}
 	if st != "cancelled" {
 		t.Fatal(st)
 	}

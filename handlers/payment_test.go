@@ -188,7 +188,7 @@ func newPayEnv(t *testing.T, gw payment.Gateway) *payEnv {
 	var svc *payment.Service
 	if gw != nil {
 		svc = payment.NewService(payment.Config{Store: store, Gateway: gw, Clock: clock, Logger: logger,
-			BaseURL: "http://marquee.test", Notify: handlers.PaymentNotifier(capture, "http://marquee.test", clock, logger)})
+			BaseURL: "http://marquee.test"})
 	}
 	h := handlers.New(handlers.Deps{DB: store, Clock: clock, Logger: logger, Booking: booking.DefaultSettings(),
 		Mailer: capture, Payments: svc})
@@ -445,12 +445,16 @@ func TestPayLatePaymentRefundedWhenSeatsTaken(t *testing.T) {
 		e.count(`SELECT count(*) FROM seat_claims WHERE seat_id = $1 AND cart_id IS NOT NULL`, e.seat(5, 2)) != 1 {
 		t.Fatal("seats after refused late payment")
 	}
-	if e.count(`SELECT count(*) FROM payment_refunds WHERE order_id = $1 AND status = 'succeeded' AND reason = 'late_payment'`, o.ID) != 1 {
+	if e.count(`SELECT count(*) FROM refunds WHERE order_id = $1 AND status = 'succeeded' AND reason = 'late_payment'`, o.ID) != 1 {
 		t.Fatal("refund not recorded")
 	}
 	_, doc := b.open("/orders/" + code)
 	if !strings.Contains(doc.Find(`[data-testid="auto-refund"]`).Text(), "refunded $27.00 in full") {
 		t.Fatalf("order page: %s", doc.Find("main").Text())
+	}
+	// The payment service recorded the refund; the after-sale job tells the customer.
+	if n, err := e.h.AfterSale().TellRefunds(context.Background()); err != nil || n != 1 {
+		t.Fatalf("tell refunds: %d %v", n, err)
 	}
 	m, ok := e.mail.Last("guest@example.com")
 	if !ok || !strings.Contains(m.Subject, code) || !strings.Contains(m.Text, "$27.00") {
@@ -459,6 +463,9 @@ func TestPayLatePaymentRefundedWhenSeatsTaken(t *testing.T) {
 	// The webhook again, and the success redirect: no second refund, no second e-mail.
 	e.webhook(sessionEventJSON("evt_l2", payment.EventCheckoutCompleted, st), testWebhookSecret)
 	b.open("/orders/" + code + "/paid?session_id=" + sid)
+	if _, err := e.h.AfterSale().TellRefunds(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	if len(gw.refundList()) != 1 || len(e.mail.Messages()) != 1 {
 		t.Fatal("refunded or mailed twice")
 	}
@@ -527,7 +534,7 @@ func TestPayRefunds(t *testing.T) {
 	e.webhook(sessionEventJSON("evt_r1", payment.EventCheckoutCompleted, st), testWebhookSecret)
 
 	r, err := e.svc.Refund(ctx, code, 1300, "customer", "refund-k1")
-	if err != nil || r.Status != payment.RefundSucceeded || r.ProviderRef == "" {
+	if err != nil || r.Status != booking.RefundSucceeded || r.ProviderRef == "" {
 		t.Fatalf("partial refund: %+v %v", r, err)
 	}
 	again, err := e.svc.Refund(ctx, code, 1300, "customer", "refund-k1")
@@ -559,7 +566,7 @@ func TestPayRefunds(t *testing.T) {
 	}
 	if o := e.orderOf(code2); o.Status != booking.OrderPaid ||
 		e.count(`SELECT refunded_cents FROM payments WHERE checkout_session_id = $1`, sid2) != 0 ||
-		e.count(`SELECT count(*) FROM payment_refunds WHERE idempotency_key = 'refund-k4' AND status = 'failed'`) != 1 {
+		e.count(`SELECT count(*) FROM refunds WHERE idempotency_key = 'refund-k4' AND status = 'failed'`) != 1 {
 		t.Fatal("refused refund changed the order")
 	}
 	if _, err := e.svc.Refund(ctx, "NOSUCHORDER1", 100, "customer", "refund-k5"); booking.ErrorCode(err) != booking.ENOTFOUND {
@@ -593,7 +600,7 @@ func TestPayNoTransactionAcrossGatewayCalls(t *testing.T) {
 			`UPDATE seat_claims SET ticket_type = ticket_type WHERE order_id = $1`,
 			`UPDATE order_items SET price_cents = price_cents WHERE order_id = $1`,
 			`UPDATE payments SET updated_at = updated_at WHERE order_id = $1`,
-			`UPDATE payment_refunds SET updated_at = updated_at WHERE order_id = $1`,
+			`UPDATE refunds SET updated_at = updated_at WHERE order_id = $1`,
 		} {
 			var args []any
 			if strings.Contains(q, "$1") {
@@ -767,7 +774,7 @@ func TestPayStripeCheckoutAgainstStripeMock(t *testing.T) {
 		t.Fatalf("webhook: %s", o.Status)
 	}
 	ctx := context.Background()
-	if r, err := e.svc.Refund(ctx, code2, 500, "customer", "mock-refund-1"); err != nil || r.Status != payment.RefundSucceeded || r.ProviderRef == "" {
+	if r, err := e.svc.Refund(ctx, code2, 500, "customer", "mock-refund-1"); err != nil || r.Status != booking.RefundSucceeded || r.ProviderRef == "" {
 		t.Fatalf("refund via stripe-mock: %+v %v", r, err)
 	}
 	// The first order's hold runs out: its session is expired through the API.
@@ -820,7 +827,7 @@ func TestPayCounterTenders(t *testing.T) {
 	}
 	// A counter refund is recorded as handed back.
 	r, err := e.svc.Refund(ctx, code, 1300, "staff", "counter-refund-1")
-	if err != nil || r.Status != payment.RefundSucceeded {
+	if err != nil || r.Status != booking.RefundSucceeded {
 		t.Fatalf("counter refund: %+v %v", r, err)
 	}
 }
