@@ -13,12 +13,19 @@ ALTER TABLE refunds RENAME COLUMN mailed_at TO told_at; -- told, or nothing (mor
 ALTER TABLE refunds ADD CONSTRAINT refunds_reason_check
     CHECK (reason IN ('customer', 'showtime_cancelled', 'staff', 'late_payment', 'duplicate_payment')) NOT VALID;
 
+-- What was settled before today was told when it settled, or was never to
+-- be told (a cancelled show's notice said it; a refused late refund):
+-- nothing left to tell. Pending refunds are told when they settle.
+UPDATE refunds SET told_at = coalesce(completed_at, created_at) WHERE told_at IS NULL AND status <> 'pending';
+UPDATE payment_refunds SET notified_at = updated_at WHERE notified_at IS NULL AND status <> 'pending';
+
 -- Gateway rows of an after-sale refund (same key): one row with both halves.
 -- Where the gateway knew the outcome and the after-sale row did not, the
--- outcome is taken, and the order's refunded_cents counts the money.
+-- outcome is taken, the order's refunded_cents counts the money, and the
+-- customer, not told yet, is told by the after-sale job.
 WITH pair AS (
     SELECT r.id, r.status AS old_status, pr.payment_id, pr.status, pr.provider_ref, pr.failure,
-           pr.notified_at, pr.updated_at, r.order_id, r.amount_cents
+           pr.updated_at, r.order_id, r.amount_cents
     FROM refunds r JOIN payment_refunds pr ON pr.idempotency_key = r.idempotency_key
 ), upd AS (
     UPDATE refunds r
@@ -27,7 +34,6 @@ WITH pair AS (
         provider_ref = coalesce(r.provider_ref, pair.provider_ref),
         failure      = coalesce(r.failure, pair.failure),
         completed_at = CASE WHEN r.completed_at IS NULL AND pair.status <> 'pending' THEN pair.updated_at ELSE r.completed_at END,
-        told_at      = coalesce(r.told_at, pair.notified_at),
         updated_at   = GREATEST(pair.updated_at, coalesce(r.completed_at, r.created_at))
     FROM pair WHERE r.id = pair.id
 )
@@ -46,10 +52,6 @@ FROM payment_refunds pr
 WHERE NOT EXISTS (SELECT 1 FROM refunds r WHERE r.idempotency_key = pr.idempotency_key)
 ORDER BY pr.id;
 
--- Refunds settled before today were told when they settled, or were never
--- to be told (a cancelled show's notice said it; a refused late refund):
--- nothing left to tell. Pending ones are told when they settle.
-UPDATE refunds SET told_at = coalesce(completed_at, created_at) WHERE told_at IS NULL AND status <> 'pending';
 UPDATE refunds SET updated_at = coalesce(completed_at, created_at) WHERE updated_at IS NULL;
 ALTER TABLE refunds ALTER COLUMN updated_at SET NOT NULL;
 
