@@ -1,5 +1,9 @@
 // Package db is Marquee's PostgreSQL storage: sqlx + lib/pq, SQL next to the
-// method that runs it, explicit short transactions, statements prepared once.
+// method that runs it, explicit short transactions, statements prepared once,
+// one file per aggregate. Decisions are not taken here: a transaction locks
+// and loads the state, asks the rule passed in (Planner for cancellations,
+// payment.SettlePlanner for money received, booking.RefundTransition for the
+// refund ledger) and executes the answer.
 package db
 
 import (
