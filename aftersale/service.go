@@ -23,10 +23,12 @@ import (
 	"marquee/payment"
 )
 
-// Refunder returns money of a paid order to the customer through the payment
-// provider. The idempotency key makes a retried call refund once. An error
-// wrapping payment.ErrDeclined means the provider refused for good; any other
-// error is treated as transient and retried later with the same key.
+// Refunder sends a refund recorded in the ledger to the payment provider: the
+// key names the ledger row (a cancellation's, or a late or duplicate
+// payment's when the retry job sends it again), so a retried call refunds
+// once. An error wrapping payment.ErrDeclined means the provider refused for
+// good; any other error is treated as transient and retried later with the
+// same key.
 // (The payments service implements it; declared here, where it is used.)
 type Refunder interface {
 	Refund(ctx context.Context, orderCode string, amountCents int64, reason, idempotencyKey string) (providerRef string, err error)
@@ -35,7 +37,7 @@ type Refunder interface {
 // Options are a Service's dependencies.
 type Options struct {
 	DB       *db.DB
-	Refunder Refunder // nil: online refunds are unavailable, so online cancellation is refused
+	Refunder Refunder    // nil: online refunds are unavailable, so online cancellation is refused
 	Mailer   mail.Mailer // nil: a capture mailer
 	Clock    booking.Clock
 	Rules    booking.AfterSale
