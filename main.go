@@ -287,9 +287,9 @@ func serve(ctx context.Context, cfg Config, store *db.DB, clock booking.Clock, l
 	sweepCtx, stopSweeper := context.WithCancel(ctx)
 	defer stopSweeper()
 	// Background jobs. The sweeper expires unpaid orders and deletes expired
-	// holds; the payment jobs expire hosted pages of lapsed holds and reconcile
-	// with the provider; the after-sale jobs send the mail, retry refunds left
-	// pending and tell customers about settled ones.
+	// holds; the payment jobs expire hosted pages of lapsed holds, reconcile
+	// with the provider and retry refunds left pending; the after-sale jobs
+	// send the mail, telling customers about settled refunds too.
 	sweeperDone := background(func() { store.RunSweeper(sweepCtx, clock, cfg.SweepEvery) })
 	paymentsDone := background(func() { payments.Run(sweepCtx, cfg.SweepEvery, cfg.Payments.ReconcileEvery) })
 	go pruneRateLimits(ctx, h, logger) // main_accounts.go

@@ -209,7 +209,7 @@ func (s *Service) NotifyShowtimeMoved(ctx context.Context, showtimeID int64, old
 }
 
 // Run runs the background jobs (confirmations, reminders, notices, refund
-// retries, refund e-mails) at once and then every `every` until ctx ends.
+// e-mails) at once and then every `every` until ctx ends.
 func (s *Service) Run(ctx context.Context, every time.Duration) {
 	s.RunOnce(ctx)
 	booking.Every(ctx, every, s.RunOnce)
@@ -225,11 +225,6 @@ func (s *Service) RunOnce(ctx context.Context) {
 	}
 	if _, err := s.SendNotices(ctx); err != nil && ctx.Err() == nil {
 		s.log.Error("notice job", "err", err)
-	}
-	if s.refunder != nil {
-		if _, err := s.RetryRefunds(ctx, time.Minute); err != nil && ctx.Err() == nil {
-			s.log.Error("refund retry job", "err", err)
-		}
 	}
 	if _, err := s.TellRefunds(ctx); err != nil && ctx.Err() == nil {
 		s.log.Error("refund e-mail job", "err", err)

@@ -2,9 +2,9 @@
 // cancellations with refunds, a showtime cancelled by the cinema, tickets and
 // receipts, and all order mail — confirmation, cancellation and refund,
 // showtime notices, reminders, and the notice that a late or duplicate
-// payment went back. It runs the refund ledger's one job: refunds left
-// pending are sent again (through the payment service, with the same key)
-// and every settled refund's customer is told, once (db.MarkRefundTold).
+// payment went back: every settled refund's customer is told, once
+// (db.MarkRefundTold), whoever settled it (this service, or the payment
+// service's settlement and retry job).
 // It orchestrates booking's rules, db's short transactions, the payment
 // service (always after commit, never inside a transaction) and the mail composer.
 package aftersale
@@ -24,9 +24,8 @@ import (
 )
 
 // Refunder sends a refund recorded in the ledger to the payment provider: the
-// key names the ledger row (a cancellation's, or a late or duplicate
-// payment's when the retry job sends it again), so a retried call refunds
-// once. An error wrapping payment.ErrDeclined means the provider refused for
+// key names the ledger row, so a retried call refunds once (refunds left
+// pending are sent again by the payment service's retry job). An error wrapping payment.ErrDeclined means the provider refused for
 // good; any other error is treated as transient and retried later with the
 // same key.
 // (The payments service implements it; declared here, where it is used.)
@@ -138,27 +137,6 @@ func (s *Service) sendRefund(ctx context.Context, r *booking.Refund) {
 	}
 	fin.OrderStatus = r.OrderStatus
 	*r = fin
-}
-
-// RetryRefunds is the refund ledger's retry job: it sends every refund left
-// pending (a transient provider error, or the process stopped between commit
-// and call) again with the same key — cancellations, cancelled shows, late
-// and duplicate payments alike — and tells the customers whose refund it
-// settled. It returns how many it settled.
-func (s *Service) RetryRefunds(ctx context.Context, olderThan time.Duration) (int, error) {
-	rs, err := s.db.PendingRefunds(ctx, s.clock.Now().Add(-olderThan), 50)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for i := range rs {
-		s.sendRefund(ctx, &rs[i])
-		if rs[i].Status != booking.RefundPending {
-			n++
-			s.tellRefund(ctx, rs[i])
-		}
-	}
-	return n, nil
 }
 
 // RefundMessage tells a customer, in one sentence, what happened to a refund.

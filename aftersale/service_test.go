@@ -72,6 +72,38 @@ func newEnv(t *testing.T, rules booking.AfterSale) *env {
 	return e
 }
 
+// ledgerGateway is the gateway of the payment service in these tests: its
+// refunds go to the fake refunder (which counts keys, declines, fails).
+type ledgerGateway struct {
+	payment.Gateway // only Name and Refund are called
+	ref             *fakeRefunder
+}
+
+func (g ledgerGateway) Name() string { return payment.ProviderStripe }
+
+func (g ledgerGateway) Refund(ctx context.Context, paymentRef string, amount int64, key string) (payment.Refund, error) {
+	id, err := g.ref.Refund(ctx, paymentRef, amount, "", key)
+	return payment.Refund{ID: id, AmountCents: amount, Status: "succeeded"}, err
+}
+
+// payments is the payment service over the test's database, refunding
+// through the fake refunder: it runs the refund ledger's retry job.
+func (e *env) payments() *payment.Service {
+	return payment.NewService(payment.Config{Store: e.db, Gateway: ledgerGateway{ref: e.ref}, Clock: e.clock,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: "https://cinema.test"})
+}
+
+// recordPayment records the provider payment of a paid order (dbtest.PaidOrder records none).
+func (e *env) recordPayment(t *testing.T, o booking.Order) {
+	t.Helper()
+	if _, err := e.db.ExecContext(context.Background(), `
+		INSERT INTO payments (order_id, provider, kind, status, provider_ref, amount_cents, currency, created_at, updated_at)
+		VALUES ($1, 'stripe', 'checkout', 'succeeded', $2, $3, 'usd', $4, $4)`,
+		o.ID, "pi_"+o.Code, o.TotalCents, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func (e *env) paid(t *testing.T, email string, seats ...int64) booking.Order {
 	return dbtest.PaidOrder(t, e.db, e.show, email, nil, e.clock.Now(), seats...)
 }
@@ -204,8 +236,9 @@ func TestCancelRefundDeclined(t *testing.T) {
 	if m, ok := e.mail.Last("d@example.com"); !ok || !strings.Contains(m.Text, "refused") {
 		t.Fatalf("mail %+v", m)
 	}
-	// Retrying never re-sends a failed refund.
-	if n, err := e.svc.RetryRefunds(ctx, 0); err != nil || n != 0 {
+	// Retrying (the payment service's retry job) never re-sends a failed refund.
+	e.recordPayment(t, o)
+	if n, err := e.payments().RetryRefunds(ctx, 0); err != nil || n != 0 || e.ref.calls != 1 {
 		t.Fatalf("retry %d %v", n, err)
 	}
 }
@@ -221,7 +254,8 @@ func TestCancelRefundRetriedAfterTransientError(t *testing.T) {
 	}
 	e.ref.flaky = false
 	e.clock.Advance(2 * time.Minute)
-	if n, err := e.svc.RetryRefunds(ctx, time.Minute); err != nil || n != 1 {
+	e.recordPayment(t, o)
+	if n, err := e.payments().RetryRefunds(ctx, time.Minute); err != nil || n != 1 {
 		t.Fatalf("retry %d %v", n, err)
 	}
 	if e.ref.keys[r.IdempotencyKey] != 2 {
@@ -233,6 +267,19 @@ func TestCancelRefundRetriedAfterTransientError(t *testing.T) {
 	}
 	if rs[0].Status != booking.RefundSucceeded {
 		t.Fatal("not settled")
+	}
+	// Settled by the payment service: the after-sale job tells the customer, once.
+	if _, ok := e.mail.Last("e@example.com"); ok {
+		t.Fatal("told while the refund was pending")
+	}
+	if n, err := e.svc.TellRefunds(ctx); err != nil || n != 1 {
+		t.Fatalf("tell %d %v", n, err)
+	}
+	if m, ok := e.mail.Last("e@example.com"); !ok || !strings.Contains(m.Subject, "Cancellation confirmed") {
+		t.Fatalf("mail %+v", m)
+	}
+	if n, _ := e.svc.TellRefunds(ctx); n != 0 {
+		t.Fatal("told twice")
 	}
 }
 

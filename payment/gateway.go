@@ -6,7 +6,7 @@
 // The payment service (service.go) fulfils checkouts once, decides what money
 // received means by a pure rule passed into the settling transaction
 // (settle.go: PlanSettlement), and sends refunds recorded in the one refund
-// ledger; the after-sale service retries them and tells the customer.
+// ledger, retrying what stays pending; the after-sale service tells the customer.
 //
 // Nothing here touches the database but through Store: callers must never
 // hold a transaction open across a Gateway call.

@@ -162,6 +162,7 @@ type Store interface {
 	// The refund ledger (booking.Refund, booking.RefundTransition).
 	BeginRefund(ctx context.Context, n NewRefund) (booking.Refund, error)
 	FinishRefund(ctx context.Context, id int64, ok bool, providerRef, failure string, now time.Time) (booking.Refund, bool, error)
+	PendingRefunds(ctx context.Context, before time.Time, limit int) ([]booking.Refund, error)
 
 	SettleCounter(ctx context.Context, c CounterSettle) (Record, error)
 	CashTotals(ctx context.Context, from, to time.Time, zone string) ([]ShiftTotal, error)
@@ -186,9 +187,9 @@ type Config struct {
 // Service takes payments for orders: it starts hosted checkouts, fulfils them
 // once whatever reports them (webhook, success redirect, demo page,
 // reconciliation), expires them when our hold runs out, refunds and records
-// counter tenders. It records refunds in the one ledger and sends them; the
-// after-sale service retries what stays pending and tells the customer. It
-// never holds a database transaction across a Gateway call.
+// counter tenders. It records refunds in the one ledger, sends them and runs
+// the ledger's one retry job (RetryRefunds); the after-sale service tells the
+// customer. It never holds a database transaction across a Gateway call.
 type Service struct {
 	store    Store
 	gw       Gateway
@@ -433,7 +434,7 @@ func (s *Service) apply(ctx context.Context, typ string, st CheckoutState) error
 		if res.Outcome == OutcomeRefund && res.Refund != nil {
 			// After the transaction committed: give the money back.
 			if _, err := s.sendRefund(ctx, *res.Refund); err != nil {
-				s.log.Warn("automatic refund not completed (retried by the after-sale job)", "order", st.OrderCode, "err", err)
+				s.log.Warn("automatic refund not completed (retried by reconciliation)", "order", st.OrderCode, "err", err)
 			}
 		}
 		return nil
@@ -453,7 +454,7 @@ func (s *Service) apply(ctx context.Context, typ string, st CheckoutState) error
 // Errors: EINVALID for an amount above what remains refundable; ECONFLICT
 // when the order has no payment or the provider refused (nothing refunded,
 // the order untouched); EUNAVAILABLE when the provider could not be reached
-// (the refund stays pending and the after-sale job retries it with the same
+// (the refund stays pending and RetryRefunds sends it again with the same
 // key; calling again with the same key is safe).
 func (s *Service) Refund(ctx context.Context, orderCode string, amountCents int64, reason, idempotencyKey string) (booking.Refund, error) {
 	if amountCents <= 0 {
@@ -572,11 +573,11 @@ type ReconcileReport struct {
 	Sessions int // listed by the provider
 	Repaired int // completed sessions whose order missed its fulfilment
 	Expired  int // open sessions of orders no longer awaiting payment
+	Refunds  int // pending refunds settled by the retry (RetryRefunds)
 }
 
 // Reconcile lists recent checkout sessions at the provider and repairs any
-// order that missed its webhook. (Refunds left pending are retried by the
-// after-sale job, through Refunder: one retry job for the one ledger.)
+// order that missed its webhook; it also retries refunds left pending.
 func (s *Service) Reconcile(ctx context.Context) (ReconcileReport, error) {
 	var rep ReconcileReport
 	now := s.clock.Now()
@@ -617,7 +618,47 @@ func (s *Service) Reconcile(ctx context.Context) (ReconcileReport, error) {
 			rep.Expired++
 		}
 	}
+	if rep.Refunds, err = s.RetryRefunds(ctx, time.Minute); err != nil {
+		return rep, fmt.Errorf("reconcile: %w", err)
+	}
 	return rep, nil
+}
+
+// RetryRefunds is the refund ledger's one retry job: every refund recorded
+// more than olderThan ago that never got the provider's answer (a transient
+// error, or the process stopped between commit and call) — a cancellation's,
+// a cancelled show's, a late or duplicate payment's — is sent again with its
+// own key. It returns how many got an answer; telling the customer is the
+// after-sale job's (it finds them settled and untold).
+func (s *Service) RetryRefunds(ctx context.Context, olderThan time.Duration) (int, error) {
+	pending, err := s.store.PendingRefunds(ctx, s.clock.Now().Add(-olderThan), 50)
+	if err != nil {
+		return 0, fmt.Errorf("retry refunds: %w", err)
+	}
+	n := 0
+	for _, r := range pending {
+		var got booking.Refund
+		var err error
+		if r.PaymentID == 0 { // recorded by a cancellation: the payment is chosen now
+			got, err = s.Refund(ctx, r.OrderCode, r.AmountCents, r.Reason, r.IdempotencyKey)
+		} else {
+			got, err = s.sendRefund(ctx, r)
+		}
+		switch code := booking.ErrorCode(err); {
+		case err == nil || (got.ID != 0 && got.Status != booking.RefundPending):
+			n++ // accepted, or refused by the provider
+		case code == booking.ECONFLICT || code == booking.EINVALID:
+			// It can't be sent at all (no payment to refund, more than was
+			// paid): refused for good, as when it was first sent.
+			s.log.Error("pending refund can't be sent", "order", r.OrderCode, "refund", r.ID, "err", err)
+			if _, _, ferr := s.store.FinishRefund(ctx, r.ID, false, "", err.Error(), s.clock.Now()); ferr != nil {
+				return n, fmt.Errorf("retry refunds: %w", ferr)
+			}
+			n++
+		}
+		// Anything else is transient: the next round tries again.
+	}
+	return n, nil
 }
 
 // applied reports whether a stored payment status already reflects the session.
@@ -658,8 +699,8 @@ func (s *Service) Tick(ctx context.Context, reconcileEvery time.Duration) {
 	switch {
 	case err != nil && ctx.Err() == nil:
 		s.log.Warn("reconcile payments", "err", err)
-	case rep.Repaired > 0 || rep.Expired > 0:
-		s.log.Info("reconciled payments", "sessions", rep.Sessions, "repaired", rep.Repaired, "expired", rep.Expired)
+	case rep.Repaired > 0 || rep.Expired > 0 || rep.Refunds > 0:
+		s.log.Info("reconciled payments", "sessions", rep.Sessions, "repaired", rep.Repaired, "expired", rep.Expired, "refunds", rep.Refunds)
 	}
 }
 
