@@ -39,6 +39,7 @@ type fakeGateway struct {
 	requests []payment.CheckoutRequest
 	refunds  []fakeRefund
 	refuse   bool
+	down     bool // refunds fail as if the provider were unreachable
 	// hang, when set, makes the next gateway call named in it announce
 	// itself on entered and wait for release.
 	hang     map[string]bool
@@ -139,6 +140,9 @@ func (f *fakeGateway) Refund(_ context.Context, ref string, amount int64, key st
 	defer f.mu.Unlock()
 	if f.refuse {
 		return payment.Refund{}, fmt.Errorf("%w: charge disputed", payment.ErrDeclined)
+	}
+	if f.down {
+		return payment.Refund{}, errors.New("connection reset by peer")
 	}
 	for i, r := range f.refunds {
 		if r.Key == key { // idempotent, as Stripe
@@ -468,6 +472,64 @@ func TestPayLatePaymentRefundedWhenSeatsTaken(t *testing.T) {
 	}
 	if len(gw.refundList()) != 1 || len(e.mail.Messages()) != 1 {
 		t.Fatal("refunded or mailed twice")
+	}
+}
+
+// TestPayLateRefundRetriedThenTold: the automatic refund of a late payment
+// meets an unreachable provider; reconciliation (the ledger's one retry job)
+// sends it again with the same key, and only then is the customer told, once.
+func TestPayLateRefundRetriedThenTold(t *testing.T) {
+	gw := newFakeGateway(t)
+	e := newPayEnv(t, gw)
+	ctx := context.Background()
+	b, code := e.order(e.seat(5, 1))
+	sid := e.pay(b, code)
+	e.clock.Advance(11 * time.Minute)
+	e.db.Sweep(ctx, e.clock.Now())
+	other := e.browser()
+	other.open(e.path(""))
+	if resp, _, body := other.hold(e.seat(5, 1)); resp.StatusCode != 200 {
+		t.Fatalf("other hold: %d %s", resp.StatusCode, body)
+	}
+	gw.mu.Lock()
+	gw.down = true
+	gw.mu.Unlock()
+	st := gw.complete(sid, true)
+	resp, body := e.webhook(sessionEventJSON("evt_r1", payment.EventCheckoutCompleted, st), testWebhookSecret)
+	status(t, resp, 200, body)
+	o := e.orderOf(code)
+	if o.Status != booking.OrderFailed || len(gw.refundList()) != 0 ||
+		e.count(`SELECT count(*) FROM refunds WHERE order_id = $1 AND status = 'pending' AND reason = 'late_payment'`, o.ID) != 1 {
+		t.Fatalf("late payment, provider down: %s", o.Status)
+	}
+	if n, err := e.h.AfterSale().TellRefunds(ctx); err != nil || n != 0 || len(e.mail.Messages()) != 0 {
+		t.Fatalf("told before the refund went through: %d %v", n, err)
+	}
+	gw.mu.Lock()
+	gw.down = false
+	gw.mu.Unlock()
+	e.clock.Advance(2 * time.Minute)
+	rep, err := e.svc.Reconcile(ctx)
+	if err != nil || rep.Refunds != 1 {
+		t.Fatalf("reconcile: %+v %v", rep, err)
+	}
+	refunds := gw.refundList()
+	if len(refunds) != 1 || refunds[0].Amount != o.TotalCents || refunds[0].Key != fmt.Sprint("marquee-refund-late_payment-", e.count(`SELECT id FROM payments WHERE checkout_session_id = $1`, sid)) ||
+		e.count(`SELECT count(*) FROM refunds WHERE order_id = $1 AND status = 'succeeded'`, o.ID) != 1 ||
+		int64(e.count(`SELECT refunded_cents FROM payments WHERE checkout_session_id = $1`, sid)) != o.TotalCents {
+		t.Fatalf("retried refund: %+v", refunds)
+	}
+	if n, err := e.h.AfterSale().TellRefunds(ctx); err != nil || n != 1 {
+		t.Fatalf("tell: %d %v", n, err)
+	}
+	if m, ok := e.mail.Last("guest@example.com"); !ok || !strings.Contains(m.Subject, code) || !strings.Contains(m.Text, "refunded") {
+		t.Fatalf("mail: %+v", m)
+	}
+	if rep, _ := e.svc.Reconcile(ctx); rep.Refunds != 0 || len(gw.refundList()) != 1 {
+		t.Fatal("refunded twice")
+	}
+	if n, _ := e.h.AfterSale().TellRefunds(ctx); n != 0 || len(e.mail.Messages()) != 1 {
+		t.Fatal("told twice")
 	}
 }
 
