@@ -1,18 +1,12 @@
 package aftersale
 
 import (
-	"bytes"
 	"context"
-	"fmt"
-	"html"
-	"strings"
 	"time"
 
 	"github.com/a-h/templ"
 
 	"marquee/booking"
-	"marquee/db"
-	"marquee/mail"
 	"marquee/views"
 )
 
@@ -32,23 +26,7 @@ func (s *Service) orderMail(ctx context.Context, code string) (views.OrderMail, 
 }
 
 func (s *Service) send(ctx context.Context, to, subject string, text, body templ.Component) error {
-	var tb, hb bytes.Buffer
-	if err := text.Render(ctx, &tb); err != nil {
-		return fmt.Errorf("render e-mail: %w", err)
-	}
-	if err := body.Render(ctx, &hb); err != nil {
-		return fmt.Errorf("render e-mail: %w", err)
-	}
-	return s.mailer.Send(ctx, mail.Message{To: to, Subject: subject, Text: plainText(tb.String()), HTML: hb.String(), At: s.clock.Now()})
-}
-
-// plainText decodes entities and trims each line of a rendered text component.
-func plainText(s string) string {
-	lines := strings.Split(html.UnescapeString(s), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimSpace(l)
-	}
-	return strings.TrimSpace(strings.Join(lines, "\n")) + "\n"
+	return s.mail.Send(ctx, to, subject, text, body)
 }
 
 // SendConfirmation e-mails an order's confirmation with its ticket links now.
@@ -66,25 +44,45 @@ func (s *Service) SendConfirmation(ctx context.Context, code string) error {
 		views.ConfirmationMailText(m), views.ConfirmationMailHTML(m))
 }
 
-// mailRefund tells the customer about their cancellation and its refund, once.
-func (s *Service) mailRefund(ctx context.Context, r db.Refund) {
-	if r.Reason == db.RefundShowtimeCancelled || r.Email == "" {
-		return // the showtime notice says it
+// tellRefund tells the customer about a settled refund — the cancellation
+// and its outcome, or that a late or duplicate payment went back — as
+// booking's rule says (Refund.Notice), once: the refund is marked told first
+// (db.MarkRefundTold, the one place that records it), so several instances
+// tell once. A refund with nothing to tell is marked all the same; a pending
+// one is left for when it settles.
+func (s *Service) tellRefund(ctx context.Context, r booking.Refund) {
+	notice, done := r.Notice()
+	if !done {
+		return
 	}
-	if r.Status == db.RefundPending && r.AmountCents > 0 {
-		return // told when the retry settles it
-	}
-	first, err := s.db.MarkRefundMailed(ctx, r.ID, s.clock.Now())
+	first, err := s.db.MarkRefundTold(ctx, r.ID, s.clock.Now())
 	if err != nil || !first {
 		if err != nil {
 			s.log.Error("refund e-mail", "order", r.OrderCode, "err", err)
 		}
 		return
 	}
+	switch notice {
+	case booking.NoticeCancellation:
+		err = s.mailCancellation(ctx, r)
+	case booking.NoticeReturned:
+		err = s.send(ctx, r.Email, "Your payment was refunded — order "+r.OrderCode,
+			views.LatePaymentMailText(s.returnedMail(r)), views.LatePaymentMailHTML(s.returnedMail(r)))
+	}
+	if err != nil {
+		s.log.Error("refund e-mail", "order", r.OrderCode, "reason", r.Reason, "err", err)
+	}
+}
+
+func (s *Service) returnedMail(r booking.Refund) views.LatePaymentMail {
+	return views.LatePaymentMail{Code: r.OrderCode, Amount: views.Money(r.AmountCents),
+		Late: r.Reason == booking.RefundLatePayment, Link: s.baseURL + "/orders/" + r.OrderCode}
+}
+
+func (s *Service) mailCancellation(ctx context.Context, r booking.Refund) error {
 	m, err := s.orderMail(ctx, r.OrderCode)
 	if err != nil {
-		s.log.Error("refund e-mail", "order", r.OrderCode, "err", err)
-		return
+		return err
 	}
 	m.RefundCents, m.RefundState = r.AmountCents, r.Status
 	cancelled := map[int64]bool{}
@@ -96,9 +94,21 @@ func (s *Service) mailRefund(ctx context.Context, r db.Refund) {
 			m.Seats = append(m.Seats, it.Label())
 		}
 	}
-	if err := s.send(ctx, r.Email, "Cancellation confirmed — order "+r.OrderCode, views.RefundMailText(m), views.RefundMailHTML(m)); err != nil {
-		s.log.Error("refund e-mail", "order", r.OrderCode, "err", err)
+	return s.send(ctx, r.Email, "Cancellation confirmed — order "+r.OrderCode, views.RefundMailText(m), views.RefundMailHTML(m))
+}
+
+// TellRefunds tells the customers of refunds settled elsewhere — by the
+// payment service (late and duplicate payments) or by another instance —
+// that nobody has told yet. It returns how many refunds it handled.
+func (s *Service) TellRefunds(ctx context.Context) (int, error) {
+	rs, err := s.db.UntoldRefunds(ctx, 50)
+	if err != nil {
+		return 0, err
 	}
+	for _, r := range rs {
+		s.tellRefund(ctx, r)
+	}
+	return len(rs), nil
 }
 
 // SendConfirmations e-mails every order paid in the last day that has had no
@@ -199,7 +209,7 @@ func (s *Service) NotifyShowtimeMoved(ctx context.Context, showtimeID int64, old
 }
 
 // Run runs the background jobs (confirmations, reminders, notices, refund
-// retries) at once and then every `every` until ctx ends.
+// e-mails) at once and then every `every` until ctx ends.
 func (s *Service) Run(ctx context.Context, every time.Duration) {
 	s.RunOnce(ctx)
 	booking.Every(ctx, every, s.RunOnce)
@@ -216,9 +226,7 @@ func (s *Service) RunOnce(ctx context.Context) {
 	if _, err := s.SendNotices(ctx); err != nil && ctx.Err() == nil {
 		s.log.Error("notice job", "err", err)
 	}
-	if s.refunder != nil {
-		if _, err := s.RetryRefunds(ctx, time.Minute); err != nil && ctx.Err() == nil {
-			s.log.Error("refund retry job", "err", err)
-		}
+	if _, err := s.TellRefunds(ctx); err != nil && ctx.Err() == nil {
+		s.log.Error("refund e-mail job", "err", err)
 	}
 }

@@ -9,7 +9,6 @@ import (
 
 	"marquee/aftersale"
 	"marquee/booking"
-	"marquee/db"
 	"marquee/db/dbtest"
 	"marquee/payment"
 )
@@ -39,11 +38,11 @@ func TestCancelThroughPaymentService(t *testing.T) {
 	svc := aftersale.New(aftersale.Options{DB: e.db, Refunder: payment.Refunder{Service: pay}, Mailer: e.mail, Clock: e.clock,
 		Signer: booking.NewSigner([]byte(strings.Repeat("k", 32))), Logger: logger})
 	r, err := svc.Cancel(ctx, o.Code, []int64{e.show.SeatIDs[90]})
-	if err != nil || r.Status != db.RefundSucceeded || r.AmountCents != 1250 {
+	if err != nil || r.Status != booking.RefundSucceeded || r.AmountCents != 1250 {
 		t.Fatalf("partial: %+v %v", r, err)
 	}
 	r, err = svc.Cancel(ctx, o.Code, nil)
-	if err != nil || r.Status != db.RefundSucceeded || r.AmountCents != 1250 {
+	if err != nil || r.Status != booking.RefundSucceeded || r.AmountCents != 1250 {
 		t.Fatalf("rest: %+v %v", r, err)
 	}
 	var refunded int64

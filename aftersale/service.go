@@ -1,8 +1,12 @@
 // Package aftersale is what happens to an order once it is paid: customer
-// cancellations with refunds, a showtime cancelled by the cinema, the
-// confirmation, refund, notice and reminder e-mails, tickets and receipts.
+// cancellations with refunds, a showtime cancelled by the cinema, tickets and
+// receipts, and all order mail — confirmation, cancellation and refund,
+// showtime notices, reminders, and the notice that a late or duplicate
+// payment went back: every settled refund's customer is told, once
+// (db.MarkRefundTold), whoever settled it (this service, or the payment
+// service's settlement and retry job).
 // It orchestrates booking's rules, db's short transactions, the payment
-// gateway (always after commit, never inside a transaction) and the mailer.
+// service (always after commit, never inside a transaction) and the mail composer.
 package aftersale
 
 import (
@@ -19,25 +23,21 @@ import (
 	"marquee/payment"
 )
 
-// Refunder returns money of a paid order to the customer through the payment
-// provider. The idempotency key makes a retried call refund once. An error
-// wrapping payment.ErrDeclined means the provider refused for good; any other
-// error is treated as transient and retried later with the same key.
+// Refunder sends a refund recorded in the ledger to the payment provider: the
+// key names the ledger row, so a retried call refunds once (refunds left
+// pending are sent again by the payment service's retry job). An error wrapping payment.ErrDeclined means the provider refused for
+// good; any other error is treated as transient and retried later with the
+// same key.
 // (The payments service implements it; declared here, where it is used.)
 type Refunder interface {
 	Refund(ctx context.Context, orderCode string, amountCents int64, reason, idempotencyKey string) (providerRef string, err error)
 }
 
-// Mailer sends one e-mail.
-type Mailer interface {
-	Send(ctx context.Context, m mail.Message) error
-}
-
 // Options are a Service's dependencies.
 type Options struct {
 	DB       *db.DB
-	Refunder Refunder // nil: online refunds are unavailable, so online cancellation is refused
-	Mailer   Mailer
+	Refunder Refunder    // nil: online refunds are unavailable, so online cancellation is refused
+	Mailer   mail.Mailer // nil: a capture mailer
 	Clock    booking.Clock
 	Rules    booking.AfterSale
 	Signer   *booking.Signer
@@ -49,7 +49,7 @@ type Options struct {
 type Service struct {
 	db       *db.DB
 	refunder Refunder
-	mailer   Mailer
+	mail     *mail.Composer
 	clock    booking.Clock
 	rules    booking.AfterSale
 	signer   *booking.Signer
@@ -68,7 +68,7 @@ func New(o Options) *Service {
 	if o.Mailer == nil {
 		o.Mailer = mail.NewCapture(50, o.Logger)
 	}
-	return &Service{db: o.DB, refunder: o.Refunder, mailer: o.Mailer, clock: o.Clock, rules: o.Rules.WithDefaults(),
+	return &Service{db: o.DB, refunder: o.Refunder, mail: mail.NewComposer(o.Mailer, o.Clock.Now), clock: o.Clock, rules: o.Rules.WithDefaults(),
 		signer: o.Signer, baseURL: strings.TrimRight(o.BaseURL, "/"), log: o.Logger}
 }
 
@@ -87,27 +87,30 @@ func (s *Service) OrderLink(code string) string {
 // still cancellable) under the cancellation policy, then refunds through the
 // gateway and e-mails the customer. The returned refund tells what happened
 // (succeeded, failed: the provider refused, pending: it will be retried).
-func (s *Service) Cancel(ctx context.Context, code string, seatIDs []int64) (db.Refund, error) {
+func (s *Service) Cancel(ctx context.Context, code string, seatIDs []int64) (booking.Refund, error) {
 	if s.refunder == nil {
-		return db.Refund{}, booking.Errorf(booking.EUNAVAILABLE, "Online refunds are not available right now, so tickets can't be cancelled online. Please contact the box office.")
+		return booking.Refund{}, booking.Errorf(booking.EUNAVAILABLE, "Online refunds are not available right now, so tickets can't be cancelled online. Please contact the box office.")
 	}
 	pol := s.rules.Cancel
 	now := s.clock.Now()
-	r, err := s.db.CancelSeats(ctx, code, db.RefundCustomer, now, func(o booking.Order, startsAt time.Time) (booking.Cancellation, error) {
+	r, err := s.db.CancelSeats(ctx, code, booking.RefundCustomer, now, func(o booking.Order, startsAt time.Time) (booking.Cancellation, error) {
 		return pol.PlanCancellation(o, seatIDs, startsAt, now)
 	})
 	if err != nil {
-		return db.Refund{}, err
+		return booking.Refund{}, err
 	}
 	ctx = context.WithoutCancel(ctx) // the seats are cancelled: finish the refund even if the client goes away
 	s.sendRefund(ctx, &r)
-	s.mailRefund(ctx, r)
+	s.tellRefund(ctx, r)
 	return r, nil
 }
 
-// sendRefund sends a pending refund to the provider and records the answer.
-func (s *Service) sendRefund(ctx context.Context, r *db.Refund) {
-	if r.Status != db.RefundPending {
+// sendRefund sends a pending refund through the payment service and records
+// the answer in the ledger (a no-op when the payment service recorded it
+// first: the state machine settles a refund once). *r becomes the refund as
+// it now stands.
+func (s *Service) sendRefund(ctx context.Context, r *booking.Refund) {
+	if r.Status != booking.RefundPending {
 		return
 	}
 	if s.refunder == nil {
@@ -116,53 +119,35 @@ func (s *Service) sendRefund(ctx context.Context, r *db.Refund) {
 	}
 	ref, err := s.refunder.Refund(ctx, r.OrderCode, r.AmountCents, r.Reason, r.IdempotencyKey)
 	now := s.clock.Now()
+	var fin booking.Refund
 	switch {
 	case err == nil:
-		if _, ferr := s.db.FinishRefund(ctx, r.ID, true, ref, "", now); ferr != nil {
-			s.log.Error("record refund", "order", r.OrderCode, "refund", r.ID, "err", ferr)
-			return
-		}
-		r.Status, r.ProviderRef = db.RefundSucceeded, &ref
+		fin, _, err = s.db.FinishRefund(ctx, r.ID, true, ref, "", now)
 	case errors.Is(err, payment.ErrDeclined) || booking.ErrorCode(err) == booking.ECONFLICT || booking.ErrorCode(err) == booking.EINVALID:
 		// Refused for good (declined, no payment to refund, more than was paid).
 		s.log.Warn("refund declined by the provider", "order", r.OrderCode, "refund", r.ID, "err", err)
-		if _, ferr := s.db.FinishRefund(ctx, r.ID, false, "", err.Error(), now); ferr != nil {
-			s.log.Error("record refund", "order", r.OrderCode, "refund", r.ID, "err", ferr)
-			return
-		}
-		r.Status = db.RefundFailed
+		fin, _, err = s.db.FinishRefund(ctx, r.ID, false, "", err.Error(), now)
 	default:
 		s.log.Warn("refund not sent, will retry", "order", r.OrderCode, "refund", r.ID, "err", err)
+		return
 	}
-}
-
-// RetryRefunds sends refunds left pending (a transient provider error, or
-// the process stopped between commit and call) again, with the same key.
-func (s *Service) RetryRefunds(ctx context.Context, olderThan time.Duration) (int, error) {
-	rs, err := s.db.PendingRefunds(ctx, s.clock.Now().Add(-olderThan), 50)
 	if err != nil {
-		return 0, err
+		s.log.Error("record refund", "order", r.OrderCode, "refund", r.ID, "err", err)
+		return
 	}
-	n := 0
-	for i := range rs {
-		s.sendRefund(ctx, &rs[i])
-		if rs[i].Status != db.RefundPending {
-			n++
-			s.mailRefund(ctx, rs[i])
-		}
-	}
-	return n, nil
+	fin.OrderStatus = r.OrderStatus
+	*r = fin
 }
 
 // RefundMessage tells a customer, in one sentence, what happened to a refund.
-func RefundMessage(r db.Refund) string {
+func RefundMessage(r booking.Refund) string {
 	amount := money(r.AmountCents)
 	switch {
 	case r.AmountCents == 0:
 		return "Your seats are cancelled. Under the cancellation policy there is nothing to refund."
-	case r.Status == db.RefundSucceeded:
+	case r.Status == booking.RefundSucceeded:
 		return fmt.Sprintf("Your seats are cancelled and %s is being refunded to your original payment method.", amount)
-	case r.Status == db.RefundFailed:
+	case r.Status == booking.RefundFailed:
 		return fmt.Sprintf("Your seats are cancelled, but the payment provider refused the refund of %s. Our box office has been told and will contact you to settle it.", amount)
 	default:
 		return fmt.Sprintf("Your seats are cancelled. The refund of %s is being processed; we'll e-mail you when it's done.", amount)
@@ -191,7 +176,7 @@ func (s *Service) CancelShowtime(ctx context.Context, showtimeID int64) (Showtim
 		return out, err
 	}
 	for _, code := range codes {
-		r, err := s.db.CancelSeats(ctx, code, db.RefundShowtimeCancelled, now, func(o booking.Order, _ time.Time) (booking.Cancellation, error) {
+		r, err := s.db.CancelSeats(ctx, code, booking.RefundShowtimeCancelled, now, func(o booking.Order, _ time.Time) (booking.Cancellation, error) {
 			return booking.PlanFullRefund(o)
 		})
 		if err != nil {
@@ -204,10 +189,11 @@ func (s *Service) CancelShowtime(ctx context.Context, showtimeID int64) (Showtim
 			s.log.Error("queue showtime notice", "order", code, "err", err)
 		}
 		s.sendRefund(ctx, &r)
+		s.tellRefund(ctx, r) // the showtime notice says it: marked told
 		switch r.Status {
-		case db.RefundFailed:
+		case booking.RefundFailed:
 			out.Failed++
-		case db.RefundPending:
+		case booking.RefundPending:
 			out.Pending++
 		}
 	}

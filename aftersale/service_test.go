@@ -72,6 +72,38 @@ func newEnv(t *testing.T, rules booking.AfterSale) *env {
 	return e
 }
 
+// ledgerGateway is the gateway of the payment service in these tests: its
+// refunds go to the fake refunder (which counts keys, declines, fails).
+type ledgerGateway struct {
+	payment.Gateway // only Name and Refund are called
+	ref             *fakeRefunder
+}
+
+func (g ledgerGateway) Name() string { return payment.ProviderStripe }
+
+func (g ledgerGateway) Refund(ctx context.Context, paymentRef string, amount int64, key string) (payment.Refund, error) {
+	id, err := g.ref.Refund(ctx, paymentRef, amount, "", key)
+	return payment.Refund{ID: id, AmountCents: amount, Status: "succeeded"}, err
+}
+
+// payments is the payment service over the test's database, refunding
+// through the fake refunder: it runs the refund ledger's retry job.
+func (e *env) payments() *payment.Service {
+	return payment.NewService(payment.Config{Store: e.db, Gateway: ledgerGateway{ref: e.ref}, Clock: e.clock,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: "https://cinema.test"})
+}
+
+// recordPayment records the provider payment of a paid order (dbtest.PaidOrder records none).
+func (e *env) recordPayment(t *testing.T, o booking.Order) {
+	t.Helper()
+	if _, err := e.db.ExecContext(context.Background(), `
+		INSERT INTO payments (order_id, provider, kind, status, provider_ref, amount_cents, currency, created_at, updated_at)
+		VALUES ($1, 'stripe', 'checkout', 'succeeded', $2, $3, 'usd', $4, $4)`,
+		o.ID, "pi_"+o.Code, o.TotalCents, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func (e *env) paid(t *testing.T, email string, seats ...int64) booking.Order {
 	return dbtest.PaidOrder(t, e.db, e.show, email, nil, e.clock.Now(), seats...)
 }
@@ -101,7 +133,7 @@ func TestCancelWholeAndPartial(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Status != db.RefundSucceeded || r.AmountCents != 1200 || r.OrderStatus != booking.OrderPartiallyRefunded {
+	if r.Status != booking.RefundSucceeded || r.AmountCents != 1200 || r.OrderStatus != booking.OrderPartiallyRefunded {
 		t.Fatalf("partial refund %+v", r)
 	}
 	got := e.order(t, o.Code)
@@ -130,7 +162,9 @@ func TestCancelWholeAndPartial(t *testing.T) {
 		t.Fatalf("%d refund calls", e.ref.calls)
 	}
 	var refunded int64
-	e.db.GetContext(ctx, &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, o.ID)
+	if err := e.db.GetContext(ctx, &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, o.ID); err != nil {
+		t.Fatal(err)
+	}
 	if refunded != 3650 {
 		t.Fatalf("refunded_cents %d", refunded)
 	}
@@ -182,23 +216,29 @@ func TestCancelRefundDeclined(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Status != db.RefundFailed || !strings.Contains(aftersale.RefundMessage(r), "refused") {
+	if r.Status != booking.RefundFailed || !strings.Contains(aftersale.RefundMessage(r), "refused") {
 		t.Fatalf("declined: %+v", r)
 	}
-	rs, _ := e.db.RefundsOfOrder(ctx, o.ID)
-	if len(rs) != 1 || rs[0].Status != db.RefundFailed || rs[0].Failure == nil {
+	rs, err := e.db.RefundsOfOrder(ctx, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 1 || rs[0].Status != booking.RefundFailed || rs[0].Failure == "" {
 		t.Fatalf("recorded %+v", rs)
 	}
 	var refunded int64
-	e.db.GetContext(ctx, &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, o.ID)
+	if err := e.db.GetContext(ctx, &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, o.ID); err != nil {
+		t.Fatal(err)
+	}
 	if refunded != 0 {
 		t.Fatal("a declined refund counted as refunded")
 	}
 	if m, ok := e.mail.Last("d@example.com"); !ok || !strings.Contains(m.Text, "refused") {
 		t.Fatalf("mail %+v", m)
 	}
-	// Retrying never re-sends a failed refund.
-	if n, err := e.svc.RetryRefunds(ctx, 0); err != nil || n != 0 {
+	// Retrying (the payment service's retry job) never re-sends a failed refund.
+	e.recordPayment(t, o)
+	if n, err := e.payments().RetryRefunds(ctx, 0); err != nil || n != 0 || e.ref.calls != 1 {
 		t.Fatalf("retry %d %v", n, err)
 	}
 }
@@ -209,20 +249,37 @@ func TestCancelRefundRetriedAfterTransientError(t *testing.T) {
 	o := e.paid(t, "e@example.com", e.show.SeatIDs[70])
 	e.ref.flaky = true
 	r, err := e.svc.Cancel(ctx, o.Code, nil)
-	if err != nil || r.Status != db.RefundPending {
+	if err != nil || r.Status != booking.RefundPending {
 		t.Fatalf("flaky: %+v %v", r, err)
 	}
 	e.ref.flaky = false
 	e.clock.Advance(2 * time.Minute)
-	if n, err := e.svc.RetryRefunds(ctx, time.Minute); err != nil || n != 1 {
+	e.recordPayment(t, o)
+	if n, err := e.payments().RetryRefunds(ctx, time.Minute); err != nil || n != 1 {
 		t.Fatalf("retry %d %v", n, err)
 	}
 	if e.ref.keys[r.IdempotencyKey] != 2 {
 		t.Fatal("the retry must reuse the idempotency key")
 	}
-	rs, _ := e.db.RefundsOfOrder(ctx, o.ID)
-	if rs[0].Status != db.RefundSucceeded {
+	rs, err := e.db.RefundsOfOrder(ctx, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs[0].Status != booking.RefundSucceeded {
 		t.Fatal("not settled")
+	}
+	// Settled by the payment service: the after-sale job tells the customer, once.
+	if _, ok := e.mail.Last("e@example.com"); ok {
+		t.Fatal("told while the refund was pending")
+	}
+	if n, err := e.svc.TellRefunds(ctx); err != nil || n != 1 {
+		t.Fatalf("tell %d %v", n, err)
+	}
+	if m, ok := e.mail.Last("e@example.com"); !ok || !strings.Contains(m.Subject, "Cancellation confirmed") {
+		t.Fatalf("mail %+v", m)
+	}
+	if n, _ := e.svc.TellRefunds(ctx); n != 0 {
+		t.Fatal("told twice")
 	}
 }
 
@@ -252,7 +309,9 @@ func TestConcurrentCancelsRefundOnce(t *testing.T) {
 	}
 	wg.Wait()
 	var refunded int64
-	e.db.GetContext(context.Background(), &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, o.ID)
+	if err := e.db.GetContext(context.Background(), &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, o.ID); err != nil {
+		t.Fatal(err)
+	}
 	var total int64
 	for _, a := range e.ref.amounts {
 		total += a
@@ -286,12 +345,16 @@ func TestCancelShowtimeRefundsEveryOrder(t *testing.T) {
 		}
 	}
 	var refunded int64
-	e.db.GetContext(ctx, &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, b.ID)
+	if err := e.db.GetContext(ctx, &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, b.ID); err != nil {
+		t.Fatal(err)
+	}
 	if refunded != b.TotalCents {
 		t.Fatalf("b refunded %d of %d", refunded, b.TotalCents)
 	}
 	var st string
-	e.db.GetContext(ctx, &st, `SELECT status FROM showtimes WHERE id = $1`, e.show.ShowtimeID)
+	if err := e.db.GetContext(ctx, &st, `SELECT status FROM showtimes WHERE id = $1`, e.show.ShowtimeID); err != nil {
+		t.Fatal(err)
+	}
 	if st != "cancelled" {
 		t.Fatal(st)
 	}

@@ -13,47 +13,8 @@ import (
 	"marquee/booking"
 )
 
-// Refund reasons (refunds.reason).
-const (
-	RefundCustomer          = "customer"
-	RefundShowtimeCancelled = "showtime_cancelled"
-	RefundStaff             = "staff"
-)
-
-// Refund statuses.
-const (
-	RefundPending   = "pending"
-	RefundSucceeded = "succeeded"
-	RefundFailed    = "failed"
-)
-
-// Refund is a refund recorded for an order.
-type Refund struct {
-	ID             int64         `db:"id"`
-	OrderID        int64         `db:"order_id"`
-	OrderCode      string        `db:"order_code"`
-	Email          string        `db:"email"`
-	Reason         string        `db:"reason"`
-	SeatIDs        pq.Int64Array `db:"seat_ids"`
-	TicketsCents   int64         `db:"tickets_cents"`
-	FeeCents       int64         `db:"fee_cents"`
-	ChargeCents    int64         `db:"charge_cents"`
-	AmountCents    int64         `db:"amount_cents"`
-	Status         string        `db:"status"`
-	IdempotencyKey string        `db:"idempotency_key"`
-	ProviderRef    *string       `db:"provider_ref"`
-	Failure        *string       `db:"failure"`
-	CreatedAt      time.Time     `db:"created_at"`
-	CompletedAt    *time.Time    `db:"completed_at"`
-	// OrderStatus is the order's status after the cancellation that recorded this refund.
-	OrderStatus string `db:"-"`
-}
-
 // Planner decides, on the order as locked in the transaction, what to cancel and refund.
 type Planner func(o booking.Order, startsAt time.Time) (booking.Cancellation, error)
-
-const refundColumns = `r.id, r.order_id, o.code AS order_code, o.email, r.reason, r.seat_ids, r.tickets_cents, r.fee_cents,
-	r.charge_cents, r.amount_cents, r.status, r.idempotency_key, r.provider_ref, r.failure, r.created_at, r.completed_at`
 
 // CancelSeats cancels seats of an order in one short transaction: it locks
 // the order row (so concurrent cancellations queue and the second sees the
@@ -62,8 +23,8 @@ const refundColumns = `r.id, r.order_id, o.code AS order_code, o.email, r.reason
 // at once), moves the order through the state machine (cancelled or refunded
 // when no seat is left, else partially_refunded) and records a pending refund.
 // The caller sends the refund to the provider after this returns, never inside.
-func (db *DB) CancelSeats(ctx context.Context, code, reason string, now time.Time, plan Planner) (Refund, error) {
-	var out Refund
+func (db *DB) CancelSeats(ctx context.Context, code, reason string, now time.Time, plan Planner) (booking.Refund, error) {
+	var out booking.Refund
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
 		o, startsAt, err := db.lockOrder(ctx, tx, code)
 		if err != nil {
@@ -91,7 +52,7 @@ func (db *DB) CancelSeats(ctx context.Context, code, reason string, now time.Tim
 		to := booking.OrderPartiallyRefunded
 		if c.All {
 			to = booking.OrderCancelled
-			if reason == RefundShowtimeCancelled {
+			if reason == booking.RefundShowtimeCancelled {
 				to = booking.OrderRefunded
 			}
 		}
@@ -104,31 +65,16 @@ func (db *DB) CancelSeats(ctx context.Context, code, reason string, now time.Tim
 			WHERE id = $1 AND status = ANY($4::text[])`, o.ID, to, now, pq.Array(booking.TransitionsInto(to))); err != nil {
 			return fmt.Errorf("order to %s: %w", to, err)
 		}
-		ins, err := db.txStmt(ctx, tx, `
-			INSERT INTO refunds (order_id, reason, seat_ids, tickets_cents, fee_cents, charge_cents, amount_cents,
-			                     status, idempotency_key, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-			RETURNING id`)
+		out, err = db.insertRefundTx(ctx, tx, newRefund{OrderID: o.ID, Reason: reason, Cancellation: c,
+			Key: "refund-" + o.Code + "-" + randomHex(8), Now: now})
 		if err != nil {
 			return err
 		}
-		key := "refund-" + o.Code + "-" + randomHex(8)
-		status := RefundPending
-		if c.RefundCents == 0 {
-			status = RefundSucceeded // nothing to send to the provider
-		}
-		var id int64
-		if err := ins.GetContext(ctx, &id, o.ID, reason, pq.Array(c.SeatIDs), c.TicketsCents, c.FeeRefundedCents,
-			c.ChargeCents, c.RefundCents, status, key, now); err != nil {
-			return fmt.Errorf("record refund: %w", err)
-		}
-		out = Refund{ID: id, OrderID: o.ID, OrderCode: o.Code, Email: o.Email, Reason: reason, SeatIDs: c.SeatIDs,
-			TicketsCents: c.TicketsCents, FeeCents: c.FeeRefundedCents, ChargeCents: c.ChargeCents,
-			AmountCents: c.RefundCents, Status: status, IdempotencyKey: key, CreatedAt: now, OrderStatus: to}
+		out.OrderStatus = to
 		return nil
 	})
 	if err != nil {
-		return Refund{}, fmt.Errorf("cancel seats of %s: %w", code, err)
+		return booking.Refund{}, fmt.Errorf("cancel seats of %s: %w", code, err)
 	}
 	return out, nil
 }
@@ -163,71 +109,6 @@ func (db *DB) lockOrder(ctx context.Context, tx *sqlx.Tx, code string) (booking.
 		return o, time.Time{}, fmt.Errorf("showtime: %w", err)
 	}
 	return o, startsAt, nil
-}
-
-// FinishRefund records what the provider answered for a pending refund. A
-// refund that already has an outcome is left alone (returns false).
-func (db *DB) FinishRefund(ctx context.Context, id int64, ok bool, providerRef, failure string, now time.Time) (bool, error) {
-	status := RefundFailed
-	if ok {
-		status = RefundSucceeded
-	}
-	var ids []int64
-	err := db.selectAll(ctx, &ids, `
-		WITH r AS (
-			UPDATE refunds SET status = $2, provider_ref = nullif($3, ''), failure = nullif($4, ''),
-			       completed_at = $5, attempts = attempts + 1
-			WHERE id = $1 AND status = 'pending'
-			RETURNING order_id, amount_cents, status
-		)
-		UPDATE orders o SET refunded_cents = o.refunded_cents + r.amount_cents
-		FROM r WHERE o.id = r.order_id AND r.status = 'succeeded'
-		RETURNING o.id`, id, status, providerRef, failure, now)
-	if err != nil {
-		return false, fmt.Errorf("finish refund %d: %w", id, err)
-	}
-	if ok {
-		return len(ids) == 1, nil
-	}
-	return true, nil
-}
-
-// PendingRefunds returns refunds recorded before the given time that never
-// got an answer from the provider (the process stopped between commit and
-// call): the retry job sends them again with the same idempotency key.
-func (db *DB) PendingRefunds(ctx context.Context, before time.Time, limit int) ([]Refund, error) {
-	var rs []Refund
-	err := db.selectAll(ctx, &rs, `SELECT `+refundColumns+`
-		FROM refunds r JOIN orders o ON o.id = r.order_id
-		WHERE r.status = 'pending' AND r.created_at < $1
-		ORDER BY r.created_at LIMIT $2`, before, limit)
-	if err != nil {
-		return nil, fmt.Errorf("pending refunds: %w", err)
-	}
-	return rs, nil
-}
-
-// RefundsOfOrder lists an order's refunds, oldest first.
-func (db *DB) RefundsOfOrder(ctx context.Context, orderID int64) ([]Refund, error) {
-	rs := []Refund{}
-	err := db.selectAll(ctx, &rs, `SELECT `+refundColumns+`
-		FROM refunds r JOIN orders o ON o.id = r.order_id
-		WHERE r.order_id = $1 ORDER BY r.created_at, r.id`, orderID)
-	if err != nil {
-		return nil, fmt.Errorf("refunds of order %d: %w", orderID, err)
-	}
-	return rs, nil
-}
-
-// MarkRefundMailed records that the customer was told about a refund; false
-// when it was already recorded (another instance told them).
-func (db *DB) MarkRefundMailed(ctx context.Context, id int64, now time.Time) (bool, error) {
-	res, err := db.exec(ctx, `UPDATE refunds SET mailed_at = $2 WHERE id = $1 AND mailed_at IS NULL`, id, now)
-	if err != nil {
-		return false, fmt.Errorf("refund mailed: %w", err)
-	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
 }
 
 // CheckIn marks a seat of an order as checked in (the box office; tests).

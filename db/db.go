@@ -1,5 +1,9 @@
 // Package db is Marquee's PostgreSQL storage: sqlx + lib/pq, SQL next to the
-// method that runs it, explicit short transactions, statements prepared once.
+// method that runs it, explicit short transactions, statements prepared once,
+// one file per aggregate. Decisions are not taken here: a transaction locks
+// and loads the state, asks the rule passed in (Planner for cancellations,
+// payment.SettlePlanner for money received, booking.RefundTransition for the
+// refund ledger) and executes the answer.
 package db
 
 import (
@@ -93,12 +97,7 @@ func (db *DB) Close() error {
 // Migrate brings the schema up to date with the embedded migrations.
 // Several instances starting together take turns (a PostgreSQL session lock).
 func (db *DB) Migrate(ctx context.Context) error {
-	locker, err := lock.NewPostgresSessionLocker()
-	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	provider, err := goose.NewProvider(goose.DialectPostgres, db.DB.DB, mustSub(migrations, "migrations"),
-		goose.WithSessionLocker(locker))
+	provider, err := db.migrations()
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -110,6 +109,16 @@ func (db *DB) Migrate(ctx context.Context) error {
 		db.logger.Info("migrated", "version", r.Source.Version, "file", r.Source.Path, "took", r.Duration)
 	}
 	return nil
+}
+
+// migrations returns the goose provider of the embedded migrations.
+func (db *DB) migrations() (*goose.Provider, error) {
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return nil, err
+	}
+	return goose.NewProvider(goose.DialectPostgres, db.DB.DB, mustSub(migrations, "migrations"),
+		goose.WithSessionLocker(locker))
 }
 
 // stmt returns the prepared statement for query, preparing it on first use.

@@ -40,3 +40,23 @@ func (c *Claimer) RunTogether(ctx context.Context, releases []ReleaseArgs, holds
 	}
 	return released, got, errs
 }
+
+// MigrateDownTo rolls the schema back to version (the migration tests).
+func (db *DB) MigrateDownTo(ctx context.Context, version int64) error {
+	p, err := db.migrations()
+	if err != nil {
+		return err
+	}
+	_, err = p.DownTo(ctx, version)
+	return err
+}
+
+// MigrateUpTo brings the schema up to version (the migration tests).
+func (db *DB) MigrateUpTo(ctx context.Context, version int64) error {
+	p, err := db.migrations()
+	if err != nil {
+		return err
+	}
+	_, err = p.UpTo(ctx, version)
+	return err
+}

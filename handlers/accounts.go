@@ -1,12 +1,10 @@
 package handlers
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"html"
 	"net"
 	"net/url"
 	"strconv"
@@ -21,12 +19,6 @@ import (
 	"marquee/views"
 )
 
-// Mailer sends one e-mail. Implementations must not block on the network for
-// long (the SMTP one queues): handlers call it inside requests.
-type Mailer interface {
-	Send(ctx context.Context, m mail.Message) error
-}
-
 // mailbox is a mailer that keeps what it "sent" (the capture mailer), shown at /dev/mail.
 type mailbox interface {
 	Messages() []mail.Message
@@ -40,6 +32,7 @@ const (
 
 func (h *Handler) initAccounts(d Deps) {
 	h.mailer = d.Mailer
+	h.mail = mail.NewComposer(h.mailer, h.clock.Now)
 	h.pw = d.Config.Passwords
 	if h.pw.Memory == 0 {
 		h.pw = booking.DefaultPasswordParams
@@ -218,35 +211,13 @@ func (h *Handler) audit(c *fiber.Ctx, action, subject string, data any) {
 	}
 }
 
-// sendMail renders a text and an HTML component and hands the message to the
-// mailer. Failures are logged: the page the user sees must not depend on
-// whether mail went out (no enumeration, no internals).
+// sendMail composes an account e-mail (mail.Composer) and sends it.
+// Failures are logged: the page the user sees must not depend on whether
+// mail went out (no enumeration, no internals).
 func (h *Handler) sendMail(c *fiber.Ctx, to, subject string, text, htmlBody templ.Component) {
-	ctx := c.UserContext()
-	var tb, hb bytes.Buffer
-	if err := text.Render(ctx, &tb); err != nil {
-		h.log.Error("render e-mail", "request_id", requestID(c), "err", err)
-		return
-	}
-	if err := htmlBody.Render(ctx, &hb); err != nil {
-		h.log.Error("render e-mail", "request_id", requestID(c), "err", err)
-		return
-	}
-	m := mail.Message{To: to, Subject: subject, Text: plainText(tb.String()), HTML: hb.String(), At: h.clock.Now()}
-	if err := h.mailer.Send(ctx, m); err != nil {
+	if err := h.mail.Send(c.UserContext(), to, subject, text, htmlBody); err != nil {
 		h.log.Error("send e-mail", "request_id", requestID(c), "subject", subject, "err", err)
 	}
-}
-
-// plainText turns a rendered templ text component into plain text: entities
-// decoded, each line trimmed (templ folds source newlines into spaces).
-func plainText(s string) string {
-	s = html.UnescapeString(s)
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimSpace(l)
-	}
-	return strings.TrimSpace(strings.Join(lines, "\n")) + "\n"
 }
 
 // link builds an absolute link to path with a token query parameter.

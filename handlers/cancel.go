@@ -8,7 +8,6 @@ import (
 
 	"marquee/aftersale"
 	"marquee/booking"
-	"marquee/db"
 	"marquee/views"
 )
 
@@ -89,7 +88,7 @@ func (h *Handler) cancel(c *fiber.Ctx) error {
 	}
 	ids, err := seatIDsByLabel(cv.Order, labels)
 	if err == nil {
-		var r db.Refund
+		var r booking.Refund
 		r, err = h.after.Cancel(c.UserContext(), cv.Order.Code, ids)
 		if err == nil {
 			h.audit(c, "order.cancel", cv.Order.Code, map[string]any{"seats": len(r.SeatIDs), "refund_cents": r.AmountCents, "refund_status": r.Status})

@@ -15,6 +15,7 @@ import (
 	"marquee/aftersale"
 	"marquee/booking"
 	"marquee/db"
+	"marquee/mail"
 	"marquee/payment"
 )
 
@@ -47,7 +48,7 @@ type Deps struct {
 	Clock    booking.Clock
 	Logger   *slog.Logger
 	// Mailer sends e-mail; /dev/mail lists what it sent when it is a capture mailer.
-	Mailer Mailer
+	Mailer mail.Mailer
 	// CatalogChanges empties the catalogue cache on programme changes;
 	// defaults to Notifier. With neither, cached entries only expire by TTL.
 	CatalogChanges ChangeFeed
@@ -93,7 +94,8 @@ type Handler struct {
 	started   time.Time
 	cookies   *sessions.CookieStore
 	sessOpt   SessionOptions
-	mailer    Mailer
+	mailer    mail.Mailer    // where e-mail goes (a capture mailer is shown at /dev/mail)
+	mail      *mail.Composer // composes account e-mail (accounts.go)
 	pw        booking.PasswordParams
 	dummyPW   string // a hash checked when there is no account, so timing doesn't tell
 	limits    RateLimits

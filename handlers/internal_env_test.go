@@ -25,7 +25,7 @@ func newInternalHandler(t testing.TB, store *db.DB, clock booking.Clock, cfg Con
 	}
 	cfg.Session.Keys = [][]byte{bytes.Repeat([]byte("s"), 64)}
 	pay := payment.NewService(payment.Config{Store: store, Gateway: payment.NewDemo(cfg.BaseURL, clock.Now), Clock: clock,
-		Logger: logger, BaseURL: cfg.BaseURL, Notify: PaymentNotifier(mailer, cfg.BaseURL, clock, logger)})
+		Logger: logger, BaseURL: cfg.BaseURL})
 	after := aftersale.New(aftersale.Options{DB: store, Refunder: payment.Refunder{Service: pay}, Mailer: mailer, Clock: clock,
 		Rules: booking.DefaultAfterSale(), Signer: booking.NewSigner(bytes.Repeat([]byte("x"), 32)), BaseURL: cfg.BaseURL, Logger: logger})
 	h, err := New(Deps{Config: cfg, DB: store, Clock: clock, Logger: logger, Mailer: mailer, AfterSale: after, Payments: pay})

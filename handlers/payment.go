@@ -1,9 +1,6 @@
 package handlers
 
 import (
-	"bytes"
-	"context"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -11,40 +8,12 @@ import (
 	"github.com/gofiber/fiber/v2/utils"
 
 	"marquee/booking"
-	"marquee/mail"
 	"marquee/payment"
 	"marquee/views"
 )
 
 // Payments returns the payment service (main runs its background jobs).
 func (h *Handler) Payments() *payment.Service { return h.payments }
-
-// PaymentNotifier returns the function that e-mails a customer whose payment
-// was refunded automatically (it arrived after their seats were gone, or
-// paid an order twice): payment.Config.Notify.
-func PaymentNotifier(m Mailer, baseURL string, clock booking.Clock, log *slog.Logger) func(context.Context, payment.Notice) {
-	return func(ctx context.Context, n payment.Notice) {
-		if m == nil || n.Email == "" {
-			return
-		}
-		d := views.LatePaymentMail{Code: n.OrderCode, Amount: views.Money(n.AmountCents), Late: n.Kind == payment.ReasonLatePayment,
-			Link: strings.TrimRight(baseURL, "/") + "/orders/" + n.OrderCode}
-		var tb, hb bytes.Buffer
-		if err := views.LatePaymentMailText(d).Render(ctx, &tb); err != nil {
-			log.Error("render e-mail", "err", err)
-			return
-		}
-		if err := views.LatePaymentMailHTML(d).Render(ctx, &hb); err != nil {
-			log.Error("render e-mail", "err", err)
-			return
-		}
-		msg := mail.Message{To: n.Email, Subject: "Your payment was refunded — order " + n.OrderCode,
-			Text: plainText(tb.String()), HTML: hb.String(), At: clock.Now()}
-		if err := m.Send(ctx, msg); err != nil {
-			log.Error("send e-mail", "subject", msg.Subject, "err", err)
-		}
-	}
-}
 
 // startPayment sends the browser to the order's hosted payment page (created
 // on first use, the same one afterwards): POST /orders/:code/pay.
@@ -98,7 +67,7 @@ func (h *Handler) paymentView(c *fiber.Ctx, o booking.Order, now time.Time) (*vi
 	if err != nil {
 		return nil, err
 	}
-	refunds, err := h.db.PaymentRefundsOfOrder(ctx, o.ID)
+	refunds, err := h.db.RefundsOfOrder(ctx, o.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -117,10 +86,10 @@ func (h *Handler) paymentView(c *fiber.Ctx, o booking.Order, now time.Time) (*vi
 		}
 	}
 	for _, r := range refunds {
-		if r.Reason == payment.ReasonLatePayment || r.Reason == payment.ReasonDuplicate {
+		if !r.CountsOnOrder() { // money returned whole: a late or duplicate payment
 			v.AutoRefundCents += r.AmountCents
-			v.AutoRefundPending = v.AutoRefundPending || r.Status == payment.RefundPending
-			v.AutoRefundLate = v.AutoRefundLate || r.Reason == payment.ReasonLatePayment
+			v.AutoRefundPending = v.AutoRefundPending || r.Status == booking.RefundPending
+			v.AutoRefundLate = v.AutoRefundLate || r.Reason == booking.RefundLatePayment
 		}
 	}
 	if v.CanPay || v.DemoSessionID != "" {

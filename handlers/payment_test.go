@@ -40,6 +40,7 @@ type fakeGateway struct {
 	requests []payment.CheckoutRequest
 	refunds  []fakeRefund
 	refuse   bool
+	down     bool // refunds fail as if the provider were unreachable
 	// hang, when set, makes the next gateway call named in it announce
 	// itself on entered and wait for release.
 	hang     map[string]bool
@@ -140,6 +141,9 @@ func (f *fakeGateway) Refund(_ context.Context, ref string, amount int64, key st
 	defer f.mu.Unlock()
 	if f.refuse {
 		return payment.Refund{}, fmt.Errorf("%w: charge disputed", payment.ErrDeclined)
+	}
+	if f.down {
+		return payment.Refund{}, errors.New("connection reset by peer")
 	}
 	for i, r := range f.refunds {
 		if r.Key == key { // idempotent, as Stripe
@@ -440,12 +444,16 @@ func TestPayLatePaymentRefundedWhenSeatsTaken(t *testing.T) {
 		e.count(`SELECT count(*) FROM seat_claims WHERE seat_id = $1 AND cart_id IS NOT NULL`, e.seat(5, 2)) != 1 {
 		t.Fatal("seats after refused late payment")
 	}
-	if e.count(`SELECT count(*) FROM payment_refunds WHERE order_id = $1 AND status = 'succeeded' AND reason = 'late_payment'`, o.ID) != 1 {
+	if e.count(`SELECT count(*) FROM refunds WHERE order_id = $1 AND status = 'succeeded' AND reason = 'late_payment'`, o.ID) != 1 {
 		t.Fatal("refund not recorded")
 	}
 	_, doc := b.open("/orders/" + code)
 	if !strings.Contains(doc.Find(`[data-testid="auto-refund"]`).Text(), "refunded $27.00 in full") {
 		t.Fatalf("order page: %s", doc.Find("main").Text())
+	}
+	// The payment service recorded the refund; the after-sale job tells the customer.
+	if n, err := e.h.AfterSale().TellRefunds(context.Background()); err != nil || n != 1 {
+		t.Fatalf("tell refunds: %d %v", n, err)
 	}
 	m, ok := e.mail.Last("guest@example.com")
 	if !ok || !strings.Contains(m.Subject, code) || !strings.Contains(m.Text, "$27.00") {
@@ -454,8 +462,69 @@ func TestPayLatePaymentRefundedWhenSeatsTaken(t *testing.T) {
 	// The webhook again, and the success redirect: no second refund, no second e-mail.
 	e.webhook(sessionEventJSON("evt_l2", payment.EventCheckoutCompleted, st), testWebhookSecret)
 	b.open("/orders/" + code + "/paid?session_id=" + sid)
+	if _, err := e.h.AfterSale().TellRefunds(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	if len(gw.refundList()) != 1 || len(e.mail.Messages()) != 1 {
 		t.Fatal("refunded or mailed twice")
+	}
+}
+
+// TestPayLateRefundRetriedThenTold: the automatic refund of a late payment
+// meets an unreachable provider; reconciliation (the ledger's one retry job)
+// sends it again with the same key, and only then is the customer told, once.
+func TestPayLateRefundRetriedThenTold(t *testing.T) {
+	gw := newFakeGateway(t)
+	e := newPayEnv(t, gw)
+	ctx := context.Background()
+	b, code := e.order(e.seat(5, 1))
+	sid := e.pay(b, code)
+	e.clock.Advance(11 * time.Minute)
+	e.db.Sweep(ctx, e.clock.Now())
+	other := e.browser()
+	other.open(e.path(""))
+	if resp, _, body := other.hold(e.seat(5, 1)); resp.StatusCode != 200 {
+		t.Fatalf("other hold: %d %s", resp.StatusCode, body)
+	}
+	gw.mu.Lock()
+	gw.down = true
+	gw.mu.Unlock()
+	st := gw.complete(sid, true)
+	resp, body := e.webhook(sessionEventJSON("evt_r1", payment.EventCheckoutCompleted, st), testWebhookSecret)
+	status(t, resp, 200, body)
+	o := e.orderOf(code)
+	if o.Status != booking.OrderFailed || len(gw.refundList()) != 0 ||
+		e.count(`SELECT count(*) FROM refunds WHERE order_id = $1 AND status = 'pending' AND reason = 'late_payment'`, o.ID) != 1 {
+		t.Fatalf("late payment, provider down: %s", o.Status)
+	}
+	if n, err := e.h.AfterSale().TellRefunds(ctx); err != nil || n != 0 || len(e.mail.Messages()) != 0 {
+		t.Fatalf("told before the refund went through: %d %v", n, err)
+	}
+	gw.mu.Lock()
+	gw.down = false
+	gw.mu.Unlock()
+	e.clock.Advance(2 * time.Minute)
+	rep, err := e.svc.Reconcile(ctx)
+	if err != nil || rep.Refunds != 1 {
+		t.Fatalf("reconcile: %+v %v", rep, err)
+	}
+	refunds := gw.refundList()
+	if len(refunds) != 1 || refunds[0].Amount != o.TotalCents || refunds[0].Key != fmt.Sprint("marquee-refund-late_payment-", e.count(`SELECT id FROM payments WHERE checkout_session_id = $1`, sid)) ||
+		e.count(`SELECT count(*) FROM refunds WHERE order_id = $1 AND status = 'succeeded'`, o.ID) != 1 ||
+		int64(e.count(`SELECT refunded_cents FROM payments WHERE checkout_session_id = $1`, sid)) != o.TotalCents {
+		t.Fatalf("retried refund: %+v", refunds)
+	}
+	if n, err := e.h.AfterSale().TellRefunds(ctx); err != nil || n != 1 {
+		t.Fatalf("tell: %d %v", n, err)
+	}
+	if m, ok := e.mail.Last("guest@example.com"); !ok || !strings.Contains(m.Subject, code) || !strings.Contains(m.Text, "refunded") {
+		t.Fatalf("mail: %+v", m)
+	}
+	if rep, _ := e.svc.Reconcile(ctx); rep.Refunds != 0 || len(gw.refundList()) != 1 {
+		t.Fatal("refunded twice")
+	}
+	if n, _ := e.h.AfterSale().TellRefunds(ctx); n != 0 || len(e.mail.Messages()) != 1 {
+		t.Fatal("told twice")
 	}
 }
 
@@ -522,7 +591,7 @@ func TestPayRefunds(t *testing.T) {
 	e.webhook(sessionEventJSON("evt_r1", payment.EventCheckoutCompleted, st), testWebhookSecret)
 
 	r, err := e.svc.Refund(ctx, code, 1300, "customer", "refund-k1")
-	if err != nil || r.Status != payment.RefundSucceeded || r.ProviderRef == "" {
+	if err != nil || r.Status != booking.RefundSucceeded || r.ProviderRef == "" {
 		t.Fatalf("partial refund: %+v %v", r, err)
 	}
 	again, err := e.svc.Refund(ctx, code, 1300, "customer", "refund-k1")
@@ -554,7 +623,7 @@ func TestPayRefunds(t *testing.T) {
 	}
 	if o := e.orderOf(code2); o.Status != booking.OrderPaid ||
 		e.count(`SELECT refunded_cents FROM payments WHERE checkout_session_id = $1`, sid2) != 0 ||
-		e.count(`SELECT count(*) FROM payment_refunds WHERE idempotency_key = 'refund-k4' AND status = 'failed'`) != 1 {
+		e.count(`SELECT count(*) FROM refunds WHERE idempotency_key = 'refund-k4' AND status = 'failed'`) != 1 {
 		t.Fatal("refused refund changed the order")
 	}
 	if _, err := e.svc.Refund(ctx, "NOSUCHORDER1", 100, "customer", "refund-k5"); booking.ErrorCode(err) != booking.ENOTFOUND {
@@ -588,7 +657,7 @@ func TestPayNoTransactionAcrossGatewayCalls(t *testing.T) {
 			`UPDATE seat_claims SET ticket_type = ticket_type WHERE order_id = $1`,
 			`UPDATE order_items SET price_cents = price_cents WHERE order_id = $1`,
 			`UPDATE payments SET updated_at = updated_at WHERE order_id = $1`,
-			`UPDATE payment_refunds SET updated_at = updated_at WHERE order_id = $1`,
+			`UPDATE refunds SET updated_at = updated_at WHERE order_id = $1`,
 		} {
 			var args []any
 			if strings.Contains(q, "$1") {
@@ -763,7 +832,7 @@ func TestPayStripeCheckoutAgainstStripeMock(t *testing.T) {
 		t.Fatalf("webhook: %s", o.Status)
 	}
 	ctx := context.Background()
-	if r, err := e.svc.Refund(ctx, code2, 500, "customer", "mock-refund-1"); err != nil || r.Status != payment.RefundSucceeded || r.ProviderRef == "" {
+	if r, err := e.svc.Refund(ctx, code2, 500, "customer", "mock-refund-1"); err != nil || r.Status != booking.RefundSucceeded || r.ProviderRef == "" {
 		t.Fatalf("refund via stripe-mock: %+v %v", r, err)
 	}
 	// The first order's hold runs out: its session is expired through the API.
@@ -816,7 +885,7 @@ func TestPayCounterTenders(t *testing.T) {
 	}
 	// A counter refund is recorded as handed back.
 	r, err := e.svc.Refund(ctx, code, 1300, "staff", "counter-refund-1")
-	if err != nil || r.Status != payment.RefundSucceeded {
+	if err != nil || r.Status != booking.RefundSucceeded {
 		t.Fatalf("counter refund: %+v %v", r, err)
 	}
 }

@@ -73,6 +73,9 @@ func (h *Handler) afterSaleView(c *fiber.Ctx, o booking.Order, info booking.Show
 		labels[it.SeatID] = it.Label()
 	}
 	for _, r := range rs {
+		if !r.CountsOnOrder() {
+			continue // a late or duplicate payment sent back: the payment part of the page shows it
+		}
 		var seats []string
 		for _, id := range r.SeatIDs {
 			seats = append(seats, labels[id])

@@ -1,7 +1,9 @@
 // Package mail sends Marquee's e-mail: through SMTP (wneessen/go-mail) in
 // production, or into an in-memory capture in development and tests, readable
-// at /dev/mail. Messages carry a plain-text and an HTML body, both rendered
-// from templ by the caller.
+// at /dev/mail. It has the one composer (compose.go): every e-mail — order
+// mail from aftersale, account mail from handlers — gets its subject, plain
+// text and HTML from templ components through Composer, and goes out through
+// the Mailer interface.
 package mail
 
 import (

@@ -3,9 +3,13 @@
 // (demo.go) used when no Stripe key is configured, so that `make run` works
 // offline and takes exactly the same fulfilment path. Counter tenders (cash,
 // card-present) need no gateway and are recorded by the box office directly.
+// The payment service (service.go) fulfils checkouts once, decides what money
+// received means by a pure rule passed into the settling transaction
+// (settle.go: PlanSettlement), and sends refunds recorded in the one refund
+// ledger, retrying what stays pending; the after-sale service tells the customer.
 //
-// Nothing here touches the database: callers must never hold a transaction
-// open across a Gateway call.
+// Nothing here touches the database but through Store: callers must never
+// hold a transaction open across a Gateway call.
 package payment
 
 import (

@@ -36,18 +36,6 @@ const (
 	PayRefunded   = "refunded" // all of it returned
 )
 
-// Refund statuses and the reasons this package uses (payment_refunds).
-const (
-	RefundPending   = "pending"
-	RefundSucceeded = "succeeded"
-	RefundFailed    = "failed"
-
-	// ReasonLatePayment: money arrived after the hold lapsed and the seats were gone.
-	ReasonLatePayment = "late_payment"
-	// ReasonDuplicate: money for an order that was already paid or closed.
-	ReasonDuplicate = "duplicate_payment"
-)
-
 // Record is a payment as stored.
 type Record struct {
 	ID             int64
@@ -67,25 +55,6 @@ type Record struct {
 	ChangeCents    int64
 	CardReference  string
 	StaffUserID    *int64
-	CreatedAt      time.Time
-}
-
-// RefundRecord is a refund as stored.
-type RefundRecord struct {
-	ID             int64
-	OrderID        int64
-	OrderCode      string
-	Email          string
-	PaymentID      int64
-	Provider       string // of the payment refunded
-	PaymentRef     string // the provider's id of the money (PaymentIntent)
-	AmountCents    int64
-	Currency       string
-	Status         string
-	Reason         string
-	IdempotencyKey string
-	ProviderRef    string // the provider's refund id
-	Failure        string
 	CreatedAt      time.Time
 }
 
@@ -119,10 +88,11 @@ const (
 // (unless the amount was zero): the caller sends it after the transaction.
 type Settlement struct {
 	Outcome string
-	Refund  *RefundRecord
+	Refund  *booking.Refund
 }
 
-// NewRefund asks to record a pending refund against an order's payment.
+// NewRefund asks to prepare a refund against an order's payment: a new one,
+// or the one recorded before under the same idempotency key (a cancellation's).
 type NewRefund struct {
 	OrderCode      string
 	AmountCents    int64
@@ -178,7 +148,8 @@ type Store interface {
 	RecordPaymentEvent(ctx context.Context, provider string, ev Event, now time.Time) (fresh bool, err error)
 	PaymentEventProcessed(ctx context.Context, eventID string, now time.Time) error
 
-	SettleCheckout(ctx context.Context, s Settle) (Settlement, error)
+	// SettleCheckout executes what plan decides about money received (PlanSettlement).
+	SettleCheckout(ctx context.Context, s Settle, plan SettlePlanner) (Settlement, error)
 	AwaitCheckout(ctx context.Context, s Settle) error
 	FailCheckout(ctx context.Context, s Settle) error
 	CloseCheckout(ctx context.Context, s Settle) error
@@ -188,24 +159,15 @@ type Store interface {
 	CheckoutExpired(ctx context.Context, paymentID int64, now time.Time) error
 	CheckoutStatuses(ctx context.Context, sessionIDs []string) (map[string]string, error)
 
-	BeginPaymentRefund(ctx context.Context, n NewRefund) (RefundRecord, error)
-	FinishPaymentRefund(ctx context.Context, id int64, ok bool, providerRef, failure string, now time.Time) (RefundRecord, bool, error)
-	PendingPaymentRefunds(ctx context.Context, before time.Time, limit int) ([]RefundRecord, error)
-	MarkPaymentRefundNotified(ctx context.Context, id int64, now time.Time) (bool, error)
+	// The refund ledger (booking.Refund, booking.RefundTransition).
+	BeginRefund(ctx context.Context, n NewRefund) (booking.Refund, error)
+	FinishRefund(ctx context.Context, id int64, ok bool, providerRef, failure string, now time.Time) (booking.Refund, bool, error)
+	PendingRefunds(ctx context.Context, before time.Time, limit int) ([]booking.Refund, error)
 
 	SettleCounter(ctx context.Context, c CounterSettle) (Record, error)
 	CashTotals(ctx context.Context, from, to time.Time, zone string) ([]ShiftTotal, error)
 
 	TryPaymentLease(ctx context.Context, name string, now, until time.Time) (bool, error)
-}
-
-// Notice tells a customer something about their money (sent by e-mail).
-type Notice struct {
-	Kind        string // ReasonLatePayment | ReasonDuplicate
-	OrderCode   string
-	Email       string
-	AmountCents int64
-	Currency    string
 }
 
 // Config configures a Service.
@@ -216,8 +178,6 @@ type Config struct {
 	Logger  *slog.Logger
 	// BaseURL is the site's public URL (success and cancel URLs).
 	BaseURL string
-	// Notify tells a customer their late payment was refunded; nil only logs.
-	Notify func(ctx context.Context, n Notice)
 	// Lookback is how far back reconciliation lists sessions (default 24 h).
 	Lookback time.Duration
 	// Currency is used for an order that names none (default "usd").
@@ -227,14 +187,15 @@ type Config struct {
 // Service takes payments for orders: it starts hosted checkouts, fulfils them
 // once whatever reports them (webhook, success redirect, demo page,
 // reconciliation), expires them when our hold runs out, refunds and records
-// counter tenders. It never holds a database transaction across a Gateway call.
+// counter tenders. It records refunds in the one ledger, sends them and runs
+// the ledger's one retry job (RetryRefunds); the after-sale service tells the
+// customer. It never holds a database transaction across a Gateway call.
 type Service struct {
 	store    Store
 	gw       Gateway
 	clock    booking.Clock
 	log      *slog.Logger
 	baseURL  string
-	notify   func(ctx context.Context, n Notice)
 	lookback time.Duration
 	currency string
 }
@@ -254,7 +215,7 @@ func NewService(c Config) *Service {
 		c.Lookback = 24 * time.Hour
 	}
 	return &Service{store: c.Store, gw: c.Gateway, clock: c.Clock, log: c.Logger,
-		baseURL: strings.TrimRight(c.BaseURL, "/"), notify: c.Notify, lookback: c.Lookback,
+		baseURL: strings.TrimRight(c.BaseURL, "/"), lookback: c.Lookback,
 		currency: strings.ToLower(c.Currency)}
 }
 
@@ -466,7 +427,7 @@ func (s *Service) apply(ctx context.Context, typ string, st CheckoutState) error
 	case typ == EventAsyncPaymentFailed:
 		return s.store.FailCheckout(ctx, in)
 	case st.Status == StatusComplete && (st.PaymentStatus == PaymentPaid || st.PaymentStatus == "no_payment_required"):
-		res, err := s.store.SettleCheckout(ctx, in)
+		res, err := s.store.SettleCheckout(ctx, in, PlanSettlement)
 		if err != nil {
 			return err
 		}
@@ -493,24 +454,24 @@ func (s *Service) apply(ctx context.Context, typ string, st CheckoutState) error
 // Errors: EINVALID for an amount above what remains refundable; ECONFLICT
 // when the order has no payment or the provider refused (nothing refunded,
 // the order untouched); EUNAVAILABLE when the provider could not be reached
-// (the refund stays pending and reconciliation retries it with the same key;
-// calling again with the same key is safe).
-func (s *Service) Refund(ctx context.Context, orderCode string, amountCents int64, reason, idempotencyKey string) (RefundRecord, error) {
+// (the refund stays pending and RetryRefunds sends it again with the same
+// key; calling again with the same key is safe).
+func (s *Service) Refund(ctx context.Context, orderCode string, amountCents int64, reason, idempotencyKey string) (booking.Refund, error) {
 	if amountCents <= 0 {
-		return RefundRecord{}, booking.Invalid("amount", "A refund must be more than zero.")
+		return booking.Refund{}, booking.Invalid("amount", "A refund must be more than zero.")
 	}
 	if idempotencyKey == "" || reason == "" {
-		return RefundRecord{}, errors.New("refund: idempotency key and reason are required")
+		return booking.Refund{}, errors.New("refund: idempotency key and reason are required")
 	}
-	r, err := s.store.BeginPaymentRefund(ctx, NewRefund{OrderCode: orderCode, AmountCents: amountCents,
+	r, err := s.store.BeginRefund(ctx, NewRefund{OrderCode: orderCode, AmountCents: amountCents,
 		Reason: reason, IdempotencyKey: idempotencyKey, Now: s.clock.Now()})
 	if err != nil {
-		return RefundRecord{}, fmt.Errorf("refund %s: %w", orderCode, err)
+		return booking.Refund{}, fmt.Errorf("refund %s: %w", orderCode, err)
 	}
 	switch r.Status {
-	case RefundSucceeded:
+	case booking.RefundSucceeded:
 		return r, nil
-	case RefundFailed:
+	case booking.RefundFailed:
 		return r, errRefused()
 	}
 	return s.sendRefund(ctx, r)
@@ -534,23 +495,23 @@ func (r Refunder) Refund(ctx context.Context, orderCode string, amountCents int6
 }
 
 // sendRefund sends a pending refund to the gateway (no transaction open) and
-// records the answer.
-func (s *Service) sendRefund(ctx context.Context, r RefundRecord) (RefundRecord, error) {
+// records the answer in the ledger.
+func (s *Service) sendRefund(ctx context.Context, r booking.Refund) (booking.Refund, error) {
 	res, err := s.gw.Refund(ctx, r.PaymentRef, r.AmountCents, r.IdempotencyKey)
 	now := s.clock.Now()
 	switch {
 	case err == nil:
-		fin, changed, ferr := s.store.FinishPaymentRefund(ctx, r.ID, true, res.ID, "", now)
+		fin, changed, ferr := s.store.FinishRefund(ctx, r.ID, true, res.ID, "", now)
 		if ferr != nil {
 			return r, ferr
 		}
-		if changed && (fin.Reason == ReasonLatePayment || fin.Reason == ReasonDuplicate) {
-			s.tell(ctx, fin)
+		if changed && !fin.CountsOnOrder() {
+			s.log.Info("payment refunded automatically", "order", fin.OrderCode, "reason", fin.Reason, "amount_cents", fin.AmountCents)
 		}
 		return fin, nil
 	case errors.Is(err, ErrDeclined):
 		s.log.Warn("refund refused by the provider", "order", r.OrderCode, "refund", r.ID, "err", err)
-		fin, _, ferr := s.store.FinishPaymentRefund(ctx, r.ID, false, "", err.Error(), now)
+		fin, _, ferr := s.store.FinishRefund(ctx, r.ID, false, "", err.Error(), now)
 		if ferr != nil {
 			return r, ferr
 		}
@@ -558,18 +519,6 @@ func (s *Service) sendRefund(ctx context.Context, r RefundRecord) (RefundRecord,
 	default:
 		s.log.Error("refund: provider unreachable", "order", r.OrderCode, "refund", r.ID, "err", err)
 		return r, booking.Errorf(booking.EUNAVAILABLE, "We couldn't reach the payment provider. The refund will be retried automatically.")
-	}
-}
-
-// tell the customer once (several instances may finish the same refund).
-func (s *Service) tell(ctx context.Context, r RefundRecord) {
-	first, err := s.store.MarkPaymentRefundNotified(ctx, r.ID, s.clock.Now())
-	if err != nil || !first {
-		return
-	}
-	s.log.Info("payment refunded automatically", "order", r.OrderCode, "reason", r.Reason, "amount_cents", r.AmountCents)
-	if s.notify != nil {
-		s.notify(ctx, Notice{Kind: r.Reason, OrderCode: r.OrderCode, Email: r.Email, AmountCents: r.AmountCents, Currency: r.Currency})
 	}
 }
 
@@ -624,7 +573,7 @@ type ReconcileReport struct {
 	Sessions int // listed by the provider
 	Repaired int // completed sessions whose order missed its fulfilment
 	Expired  int // open sessions of orders no longer awaiting payment
-	Refunds  int // pending refunds retried
+	Refunds  int // pending refunds settled by the retry (RetryRefunds)
 }
 
 // Reconcile lists recent checkout sessions at the provider and repairs any
@@ -669,16 +618,47 @@ func (s *Service) Reconcile(ctx context.Context) (ReconcileReport, error) {
 			rep.Expired++
 		}
 	}
-	pending, err := s.store.PendingPaymentRefunds(ctx, s.clock.Now().Add(-time.Minute), 50)
-	if err != nil {
+	if rep.Refunds, err = s.RetryRefunds(ctx, time.Minute); err != nil {
 		return rep, fmt.Errorf("reconcile: %w", err)
 	}
-	for _, r := range pending {
-		if _, err := s.sendRefund(ctx, r); err == nil {
-			rep.Refunds++
-		}
-	}
 	return rep, nil
+}
+
+// RetryRefunds is the refund ledger's one retry job: every refund recorded
+// more than olderThan ago that never got the provider's answer (a transient
+// error, or the process stopped between commit and call) — a cancellation's,
+// a cancelled show's, a late or duplicate payment's — is sent again with its
+// own key. It returns how many got an answer; telling the customer is the
+// after-sale job's (it finds them settled and untold).
+func (s *Service) RetryRefunds(ctx context.Context, olderThan time.Duration) (int, error) {
+	pending, err := s.store.PendingRefunds(ctx, s.clock.Now().Add(-olderThan), 50)
+	if err != nil {
+		return 0, fmt.Errorf("retry refunds: %w", err)
+	}
+	n := 0
+	for _, r := range pending {
+		var got booking.Refund
+		var err error
+		if r.PaymentID == 0 { // recorded by a cancellation: the payment is chosen now
+			got, err = s.Refund(ctx, r.OrderCode, r.AmountCents, r.Reason, r.IdempotencyKey)
+		} else {
+			got, err = s.sendRefund(ctx, r)
+		}
+		switch code := booking.ErrorCode(err); {
+		case err == nil || (got.ID != 0 && got.Status != booking.RefundPending):
+			n++ // accepted, or refused by the provider
+		case code == booking.ECONFLICT || code == booking.EINVALID:
+			// It can't be sent at all (no payment to refund, more than was
+			// paid): refused for good, as when it was first sent.
+			s.log.Error("pending refund can't be sent", "order", r.OrderCode, "refund", r.ID, "err", err)
+			if _, _, ferr := s.store.FinishRefund(ctx, r.ID, false, "", err.Error(), s.clock.Now()); ferr != nil {
+				return n, fmt.Errorf("retry refunds: %w", ferr)
+			}
+			n++
+		}
+		// Anything else is transient: the next round tries again.
+	}
+	return n, nil
 }
 
 // applied reports whether a stored payment status already reflects the session.

@@ -39,7 +39,7 @@ type Deps struct {
 
 	// Mailer replaces the mailer of the configuration (SMTP, or the capture
 	// mailer for "log" and development): tests pass a mail.Capture to read it.
-	Mailer handlers.Mailer
+	Mailer mail.Mailer
 	// Gateway replaces the payment gateway of the configuration (Stripe, or
 	// the offline demo gateway in development).
 	Gateway payment.Gateway
@@ -59,7 +59,7 @@ type App struct {
 	Fiber     *fiber.App // every route, with middleware
 	Payments  *payment.Service
 	AfterSale *aftersale.Service
-	Mailer    handlers.Mailer
+	Mailer    mail.Mailer
 
 	cfg         config.Config
 	store       *db.DB
@@ -104,7 +104,6 @@ func New(cfg config.Config, d Deps) (*App, error) {
 		Logger:   d.Logger,
 		BaseURL:  cfg.BaseURL,
 		Currency: cfg.Payments.Currency,
-		Notify:   handlers.PaymentNotifier(a.Mailer, cfg.BaseURL, d.Clock, d.Logger),
 	})
 	refunder := d.Refunder
 	if refunder == nil {
@@ -148,7 +147,7 @@ func New(cfg config.Config, d Deps) (*App, error) {
 }
 
 // newMailer returns the SMTP mailer, or the capture mailer (development, or "log").
-func newMailer(c config.Accounts, logger *slog.Logger) (handlers.Mailer, func(), error) {
+func newMailer(c config.Accounts, logger *slog.Logger) (mail.Mailer, func(), error) {
 	if c.SMTPURL == "" || c.SMTPURL == "log" {
 		return mail.NewCapture(50, logger), func() {}, nil
 	}

@@ -1,11 +1,10 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -15,9 +14,12 @@ import (
 	"marquee/payment"
 )
 
-// The payment service's storage (payment.Store). Each method is one statement
-// or one short transaction; the service calls the gateway between them, never
-// inside. Order rows are locked before payment rows, always.
+// The payment service's storage (payment.Store), in three files by
+// aggregate: checkouts (this file: hosted payment pages, provider events,
+// settlement, expiry and the reconciliation lookups), the refund ledger
+// (refunds.go) and counter tenders (counter.go). Each method is one
+// statement or one short transaction; the service calls the gateway between
+// them, never inside. Order rows are locked before payment rows, always.
 
 var _ payment.Store = (*DB)(nil)
 
@@ -340,58 +342,65 @@ func (db *DB) setPaymentTx(ctx context.Context, tx *sqlx.Tx, id int64, status, r
 	return nil
 }
 
-// SettleCheckout applies money received for a checkout session, in one short
-// transaction: the order's seats become sales and the order paid — also when
-// the hold lapsed (late payment), if every seat can be re-taken. When a seat
-// is gone, or the order can't take the money (already paid, closed), a
-// pending refund of the whole amount is recorded for the caller to send after
-// commit, and an unpaid order becomes failed. Applying the same money twice
-// changes nothing.
-func (db *DB) SettleCheckout(ctx context.Context, in payment.Settle) (payment.Settlement, error) {
+// SettleCheckout applies money received for a checkout session in one short
+// transaction, doing what plan decides (payment.PlanSettlement) on the state
+// it locked: it locks the order and the payment row, asks plan, and executes
+// the decision — marks the payment succeeded, sells the order (re-taking
+// every seat, all or none: when one is gone it asks plan again with
+// SeatsGone), fails the order, records a pending refund for the caller to
+// send after commit. It decides nothing itself.
+func (db *DB) SettleCheckout(ctx context.Context, in payment.Settle, plan payment.SettlePlanner) (payment.Settlement, error) {
 	var out payment.Settlement
 	st := in.Checkout
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+		out = payment.Settlement{}
 		o, p, err := db.lockCheckout(ctx, tx, in)
 		if err != nil {
 			return err
 		}
-		if p.Status == payment.PaySucceeded || p.Status == payment.PayRefunded {
-			out.Outcome = payment.OutcomeAlready
-			return nil
-		}
-		if err := db.setPaymentTx(ctx, tx, p.ID, payment.PaySucceeded, st.PaymentRef, st.AmountCents, in.Now); err != nil {
+		facts := payment.SettleFacts{OrderStatus: o.Status, PaymentID: p.ID, PaymentStatus: p.Status,
+			StoredCents: p.AmountCents, PaidCents: st.AmountCents}
+		d, err := plan(facts)
+		if err != nil {
 			return err
 		}
-		reason := payment.ReasonDuplicate
-		if booking.CanTransition(o.Status, booking.OrderPaid) {
+		if d.RecordPayment {
+			if err := db.setPaymentTx(ctx, tx, p.ID, payment.PaySucceeded, st.PaymentRef, st.AmountCents, in.Now); err != nil {
+				return err
+			}
+		}
+		if d.Sell {
 			ok, err := db.retakeSeats(ctx, tx, o.ID, nil, in.Now)
 			if err != nil {
 				return err
 			}
 			if ok {
-				out.Outcome = payment.OutcomePaid
+				out.Outcome = d.Outcome
 				return db.sellTx(ctx, tx, o, in.Now)
 			}
-			// Paid too late: someone else has a seat now.
-			reason = payment.ReasonLatePayment
+			facts.SeatsGone = true
+			if d, err = plan(facts); err != nil {
+				return err
+			}
+			if d.Sell {
+				return fmt.Errorf("settlement rule sells order %s although its seats are gone", o.Code)
+			}
+		}
+		out.Outcome = d.Outcome
+		if d.FailOrder {
 			if err := db.releaseTx(ctx, tx, o, booking.OrderFailed, in.Now); err != nil {
 				return err
 			}
 		}
-		out.Outcome = payment.OutcomeRefund
-		amount := st.AmountCents
-		if amount <= 0 {
-			amount = p.AmountCents
-		}
-		if amount <= 0 {
+		if d.Refund == nil {
 			return nil
 		}
-		r, err := db.insertRefundTx(ctx, tx, o, p.ID, amount, reason, "marquee-refund-"+reason+"-"+strconv.FormatInt(p.ID, 10), payment.RefundPending, in.Now)
+		r, err := db.insertRefundTx(ctx, tx, newRefund{OrderID: o.ID, PaymentID: p.ID, Reason: d.Refund.Reason,
+			Cancellation: booking.Cancellation{RefundCents: d.Refund.AmountCents}, Key: d.Refund.IdempotencyKey, Now: in.Now})
 		if err != nil {
 			return err
 		}
-		r.PaymentRef = st.PaymentRef
-		r.Provider = p.Provider
+		r.PaymentRef = cmp.Or(st.PaymentRef, r.PaymentRef)
 		out.Refund = &r
 		return nil
 	})
@@ -573,192 +582,6 @@ func (db *DB) CheckoutStatuses(ctx context.Context, sessionIDs []string) (map[st
 	return out, nil
 }
 
-type refundRow struct {
-	ID          int64     `db:"id"`
-	OrderID     int64     `db:"order_id"`
-	OrderCode   string    `db:"order_code"`
-	Email       string    `db:"email"`
-	PaymentID   int64     `db:"payment_id"`
-	Provider    string    `db:"provider"`
-	PaymentRef  string    `db:"payment_ref"`
-	AmountCents int64     `db:"amount_cents"`
-	Currency    string    `db:"currency"`
-	Status      string    `db:"status"`
-	Reason      string    `db:"reason"`
-	Key         string    `db:"idempotency_key"`
-	ProviderRef string    `db:"provider_ref"`
-	Failure     string    `db:"failure"`
-	CreatedAt   time.Time `db:"created_at"`
-}
-
-const paymentRefundColumns = `r.id, r.order_id, o.code AS order_code, o.email, r.payment_id, p.provider,
-	coalesce(p.provider_ref, '') AS payment_ref, r.amount_cents, p.currency, r.status, r.reason, r.idempotency_key,
-	coalesce(r.provider_ref, '') AS provider_ref, coalesce(r.failure, '') AS failure, r.created_at
-	FROM payment_refunds r JOIN payments p ON p.id = r.payment_id JOIN orders o ON o.id = r.order_id`
-
-func (r refundRow) record() payment.RefundRecord {
-	return payment.RefundRecord{ID: r.ID, OrderID: r.OrderID, OrderCode: r.OrderCode, Email: r.Email, PaymentID: r.PaymentID,
-		Provider: r.Provider, PaymentRef: r.PaymentRef, AmountCents: r.AmountCents, Currency: r.Currency, Status: r.Status,
-		Reason: r.Reason, IdempotencyKey: r.Key, ProviderRef: r.ProviderRef, Failure: r.Failure, CreatedAt: r.CreatedAt}
-}
-
-func (db *DB) insertRefundTx(ctx context.Context, tx *sqlx.Tx, o payOrder, paymentID, amount int64, reason, key, status string, now time.Time) (payment.RefundRecord, error) {
-	var id int64
-	err := db.txGet(ctx, tx, &id, `
-		INSERT INTO payment_refunds (order_id, payment_id, amount_cents, status, reason, idempotency_key, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
-		ON CONFLICT (idempotency_key) DO UPDATE SET updated_at = payment_refunds.updated_at
-		RETURNING id`, o.ID, paymentID, amount, status, reason, key, now)
-	if err != nil {
-		return payment.RefundRecord{}, fmt.Errorf("record refund: %w", err)
-	}
-	var r refundRow
-	if err := db.txGet(ctx, tx, &r, `SELECT `+paymentRefundColumns+` WHERE r.id = $1`, id); err != nil {
-		return payment.RefundRecord{}, fmt.Errorf("read refund: %w", err)
-	}
-	return r.record(), nil
-}
-
-// BeginPaymentRefund records a refund against the order's payment in one
-// short transaction (order row locked, so concurrent refunds queue): pending
-// for provider payments (the caller sends it after commit), succeeded at once
-// for counter payments (handed back at the counter). A key used before
-// returns that refund as it stands.
-func (db *DB) BeginPaymentRefund(ctx context.Context, n payment.NewRefund) (payment.RefundRecord, error) {
-	var out payment.RefundRecord
-	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
-		o, err := db.lockPayOrder(ctx, tx, n.OrderCode)
-		if errors.Is(err, payment.ErrUnknownOrder) {
-			return booking.Errorf(booking.ENOTFOUND, "No such order.")
-		}
-		if err != nil {
-			return err
-		}
-		sel, err := db.txStmt(ctx, tx, `SELECT `+paymentRefundColumns+` WHERE r.idempotency_key = $1`)
-		if err != nil {
-			return err
-		}
-		var prior []refundRow
-		if err := sel.SelectContext(ctx, &prior, n.IdempotencyKey); err != nil {
-			return fmt.Errorf("refund by key: %w", err)
-		}
-		if len(prior) == 1 {
-			if prior[0].OrderID != o.ID || prior[0].AmountCents != n.AmountCents {
-				return booking.Invalid("idempotency_key", "This refund key was already used for a different refund.")
-			}
-			out = prior[0].record()
-			return nil
-		}
-		var pays []struct {
-			ID        int64  `db:"id"`
-			Provider  string `db:"provider"`
-			Remaining int64  `db:"remaining"`
-		}
-		ps, err := db.txStmt(ctx, tx, `
-			SELECT p.id, p.provider,
-			       p.amount_cents - GREATEST(p.refunded_cents,
-			           (SELECT coalesce(sum(r.amount_cents), 0) FROM payment_refunds r
-			            WHERE r.payment_id = p.id AND r.status IN ('pending', 'succeeded'))) AS remaining
-			FROM payments p
-			WHERE p.order_id = $1 AND p.status = 'succeeded'
-			ORDER BY remaining DESC, p.id
-			FOR UPDATE OF p`)
-		if err != nil {
-			return err
-		}
-		if err := ps.SelectContext(ctx, &pays, o.ID); err != nil {
-			return fmt.Errorf("refundable payments: %w", err)
-		}
-		if len(pays) == 0 {
-			return booking.Errorf(booking.ECONFLICT, "This order has no payment to refund.")
-		}
-		if pays[0].Remaining < n.AmountCents {
-			return booking.Invalid("amount", "That is more than remains to refund on this order.")
-		}
-		status := payment.RefundPending
-		if pays[0].Provider == payment.ProviderCash || pays[0].Provider == payment.ProviderCardPresent {
-			status = payment.RefundSucceeded
-		}
-		out, err = db.insertRefundTx(ctx, tx, o, pays[0].ID, n.AmountCents, n.Reason, n.IdempotencyKey, status, n.Now)
-		if err != nil {
-			return err
-		}
-		if status == payment.RefundSucceeded {
-			_, err = db.txExec(ctx, tx, `
-				UPDATE payments SET refunded_cents = refunded_cents + $2,
-				       status = CASE WHEN refunded_cents + $2 >= amount_cents THEN 'refunded' ELSE status END, updated_at = $3
-				WHERE id = $1`, pays[0].ID, n.AmountCents, n.Now)
-		}
-		return err
-	})
-	if err != nil {
-		return payment.RefundRecord{}, fmt.Errorf("begin refund: %w", err)
-	}
-	return out, nil
-}
-
-// FinishPaymentRefund records the provider's answer to a pending refund;
-// changed is false when it already had one (another instance, a retry).
-func (db *DB) FinishPaymentRefund(ctx context.Context, id int64, ok bool, providerRef, failure string, now time.Time) (payment.RefundRecord, bool, error) {
-	status := payment.RefundFailed
-	if ok {
-		status = payment.RefundSucceeded
-	}
-	var n int
-	err := db.get(ctx, &n, `
-		WITH r AS (
-			UPDATE payment_refunds SET status = $2, provider_ref = nullif($3, ''), failure = nullif($4, ''), updated_at = $5
-			WHERE id = $1 AND status = 'pending'
-			RETURNING payment_id, amount_cents, status
-		), p AS (
-			UPDATE payments p
-			SET refunded_cents = LEAST(p.amount_cents, GREATEST(p.refunded_cents, r.amount_cents +
-			        (SELECT coalesce(sum(x.amount_cents), 0) FROM payment_refunds x
-			         WHERE x.payment_id = p.id AND x.status = 'succeeded'))),
-			    status = CASE WHEN p.status = 'succeeded' AND GREATEST(p.refunded_cents, r.amount_cents +
-			        (SELECT coalesce(sum(x.amount_cents), 0) FROM payment_refunds x
-			         WHERE x.payment_id = p.id AND x.status = 'succeeded')) >= p.amount_cents THEN 'refunded' ELSE p.status END,
-			    updated_at = $5
-			FROM r WHERE p.id = r.payment_id AND r.status = 'succeeded'
-			RETURNING p.id
-		)
-		SELECT count(*) FROM r`, id, status, providerRef, failure, now)
-	if err != nil {
-		return payment.RefundRecord{}, false, fmt.Errorf("finish refund %d: %w", id, err)
-	}
-	var r refundRow
-	if err := db.get(ctx, &r, `SELECT `+paymentRefundColumns+` WHERE r.id = $1`, id); err != nil {
-		return payment.RefundRecord{}, false, fmt.Errorf("read refund %d: %w", id, err)
-	}
-	return r.record(), n == 1, nil
-}
-
-// PendingPaymentRefunds lists refunds recorded before `before` that never got
-// the provider's answer (the retry job sends them again with the same key).
-func (db *DB) PendingPaymentRefunds(ctx context.Context, before time.Time, limit int) ([]payment.RefundRecord, error) {
-	var rows []refundRow
-	if err := db.selectAll(ctx, &rows, `SELECT `+paymentRefundColumns+`
-		WHERE r.status = 'pending' AND r.created_at < $1 ORDER BY r.created_at LIMIT $2`, before, limit); err != nil {
-		return nil, fmt.Errorf("pending refunds: %w", err)
-	}
-	out := make([]payment.RefundRecord, len(rows))
-	for i, r := range rows {
-		out[i] = r.record()
-	}
-	return out, nil
-}
-
-// MarkPaymentRefundNotified records that the customer was told; false when
-// someone already did.
-func (db *DB) MarkPaymentRefundNotified(ctx context.Context, id int64, now time.Time) (bool, error) {
-	res, err := db.exec(ctx, `UPDATE payment_refunds SET notified_at = $2 WHERE id = $1 AND notified_at IS NULL`, id, now)
-	if err != nil {
-		return false, fmt.Errorf("refund notified: %w", err)
-	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
-}
-
 // PaymentsOfOrder lists an order's payments, oldest first.
 func (db *DB) PaymentsOfOrder(ctx context.Context, orderID int64) ([]payment.Record, error) {
 	var rows []paymentRow
@@ -768,114 +591,6 @@ func (db *DB) PaymentsOfOrder(ctx context.Context, orderID int64) ([]payment.Rec
 	out := make([]payment.Record, len(rows))
 	for i, r := range rows {
 		out[i] = r.record()
-	}
-	return out, nil
-}
-
-// PaymentRefundsOfOrder lists the refunds sent through the payment service for an order.
-func (db *DB) PaymentRefundsOfOrder(ctx context.Context, orderID int64) ([]payment.RefundRecord, error) {
-	var rows []refundRow
-	if err := db.selectAll(ctx, &rows, `SELECT `+paymentRefundColumns+` WHERE r.order_id = $1 ORDER BY r.id`, orderID); err != nil {
-		return nil, fmt.Errorf("refunds of order: %w", err)
-	}
-	out := make([]payment.RefundRecord, len(rows))
-	for i, r := range rows {
-		out[i] = r.record()
-	}
-	return out, nil
-}
-
-// SettleCounter records a box-office tender and sells the order's seats, in
-// one short transaction. An order whose hold lapsed is sold if every seat can
-// be re-taken; otherwise nothing is recorded (ECONFLICT, no money taken).
-func (db *DB) SettleCounter(ctx context.Context, c payment.CounterSettle) (payment.Record, error) {
-	var out paymentRow
-	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
-		o, err := db.lockPayOrder(ctx, tx, c.OrderCode)
-		if errors.Is(err, payment.ErrUnknownOrder) {
-			return booking.Errorf(booking.ENOTFOUND, "No such order.")
-		}
-		if err != nil {
-			return err
-		}
-		if o.Status == booking.OrderPaid {
-			return booking.Errorf(booking.ECONFLICT, "This order is already paid.")
-		}
-		if err := booking.CheckTransition(o.Status, booking.OrderPaid); err != nil {
-			return err
-		}
-		var tendered, change, ref any
-		switch c.Provider {
-		case payment.ProviderCash:
-			if c.TenderedCents < o.TotalCents {
-				return booking.Invalid("tendered", "The cash handed over is less than the total.")
-			}
-			tendered, change = c.TenderedCents, c.TenderedCents-o.TotalCents
-		case payment.ProviderCardPresent:
-			ref = c.CardReference
-		}
-		ok, err := db.retakeSeats(ctx, tx, o.ID, nil, c.Now)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return booking.Errorf(booking.ECONFLICT, "Some of these seats were sold meanwhile. Nothing was charged; please choose seats again.")
-		}
-		if err := db.sellTx(ctx, tx, o, c.Now); err != nil {
-			return err
-		}
-		return db.txGet(ctx, tx, &out, `
-			INSERT INTO payments (order_id, provider, kind, status, amount_cents, currency, tendered_cents, change_cents,
-			                      card_reference, staff_user_id, created_at, updated_at)
-			VALUES ($1, $2, 'counter', 'succeeded', $3, $4, $5, $6, $7, $8, $9, $9)
-			RETURNING `+paymentColumns,
-			o.ID, c.Provider, o.TotalCents, o.Currency, tendered, change, ref, c.StaffUserID, c.Now)
-	})
-	if err != nil {
-		return payment.Record{}, fmt.Errorf("counter payment: %w", err)
-	}
-	return out.record(), nil
-}
-
-// CashTotals sums cash payments per staff member and day (in zone) between
-// from and to: the cash each shift should have in the drawer.
-func (db *DB) CashTotals(ctx context.Context, from, to time.Time, zone string) ([]payment.ShiftTotal, error) {
-	var rows []struct {
-		StaffUserID *int64    `db:"staff_user_id"`
-		StaffName   string    `db:"staff_name"`
-		Day         time.Time `db:"day"`
-		Payments    int       `db:"payments"`
-		Cash        int64     `db:"cash_cents"`
-		Tendered    int64     `db:"tendered_cents"`
-		Change      int64     `db:"change_cents"`
-		Refunded    int64     `db:"refunded_cents"`
-	}
-	err := db.selectAll(ctx, &rows, `
-		SELECT p.staff_user_id, coalesce(u.name, '') AS staff_name,
-		       date_trunc('day', p.created_at AT TIME ZONE $3) AS day,
-		       count(*) AS payments,
-		       sum(p.amount_cents) AS cash_cents,
-		       sum(p.tendered_cents) AS tendered_cents,
-		       sum(p.change_cents) AS change_cents,
-		       sum(p.refunded_cents) AS refunded_cents
-		FROM payments p LEFT JOIN users u ON u.id = p.staff_user_id
-		WHERE p.provider = 'cash' AND p.status IN ('succeeded', 'refunded')
-		  AND p.created_at >= $1 AND p.created_at < $2
-		GROUP BY p.staff_user_id, u.name, day
-		ORDER BY day, staff_name`, from, to, zone)
-	if err != nil {
-		return nil, fmt.Errorf("cash totals: %w", err)
-	}
-	loc, err := time.LoadLocation(zone)
-	if err != nil {
-		return nil, fmt.Errorf("cash totals: %w", err)
-	}
-	out := make([]payment.ShiftTotal, len(rows))
-	for i, r := range rows {
-		d := r.Day // a timestamp without zone, read as UTC: the wall-clock midnight in zone
-		out[i] = payment.ShiftTotal{StaffUserID: r.StaffUserID, StaffName: r.StaffName,
-			Day:      time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc),
-			Payments: r.Payments, CashCents: r.Cash, TenderedCents: r.Tendered, ChangeCents: r.Change, RefundedCents: r.Refunded}
 	}
 	return out, nil
 }
