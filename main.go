@@ -27,6 +27,7 @@ import (
 	"marquee/db"
 	"marquee/handlers"
 	"marquee/payment"
+	"marquee/sales"
 )
 
 func main() {
@@ -267,6 +268,8 @@ func serve(ctx context.Context, cfg Config, store *db.DB, clock booking.Clock, l
 	if err != nil {
 		return err
 	}
+	// Every seat sold goes through the sales service (it keeps the live seat maps).
+	sell := sales.New(sales.Deps{DB: store, Feed: notifier, Clock: clock, Logger: logger, Settings: cfg.Booking})
 	h := handlers.New(handlers.Deps{
 		Config: handlers.Config{
 			BaseURL:        cfg.BaseURL,
@@ -279,7 +282,7 @@ func serve(ctx context.Context, cfg Config, store *db.DB, clock booking.Clock, l
 		Clock:     clock,
 		Logger:    logger,
 		Mailer:    mailer,
-		Booking:   cfg.Booking,
+		Sales:     sell,
 		AfterSale: after,
 		Payments:  payments,
 	})
@@ -315,8 +318,8 @@ func serve(ctx context.Context, cfg Config, store *db.DB, clock booking.Clock, l
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
-	h.EndStreams()  // so they don't hold the shutdown
-	defer h.Close() // after the last request
+	sell.EndStreams()  // so they don't hold the shutdown
+	defer sell.Close() // after the last request
 	stopSweeper()
 	sweeperDone()
 	paymentsDone()

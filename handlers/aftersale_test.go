@@ -63,8 +63,8 @@ func newAfterSaleEnv(t *testing.T, rules booking.AfterSale) *asEnv {
 	svc := aftersale.New(aftersale.Options{DB: store, Refunder: ref, Mailer: capture, Clock: clock, Rules: rules,
 		Signer: booking.NewSigner([]byte(strings.Repeat("x", 32))), BaseURL: "http://marquee.test", Logger: logger})
 	h := handlers.New(handlers.Deps{Config: handlers.Config{BaseURL: "http://marquee.test", Passwords: cheapPasswords},
-		DB: store, Clock: clock, Logger: logger, Mailer: capture, AfterSale: svc})
-	t.Cleanup(h.Close)
+		DB: store, Clock: clock, Logger: logger, Mailer: capture, AfterSale: svc,
+		Sales: newSales(t, store, clock, logger, booking.Settings{}, nil)})
 	te := &testEnv{t: t, app: h.App(), db: store, clock: clock}
 	return &asEnv{acc: &accEnv{testEnv: te, mail: capture}, bk: &bkEnv{testEnv: te, h: h, show: show},
 		svc: svc, ref: ref, show: show}

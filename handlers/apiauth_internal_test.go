@@ -15,6 +15,7 @@ import (
 	"marquee/booking"
 	"marquee/db"
 	"marquee/db/dbtest"
+	"marquee/sales"
 )
 
 // A small app with the API auth helpers on test routes, as the booking area uses them.
@@ -22,7 +23,10 @@ func newAPIAuthApp(t *testing.T, limits RateLimits) (*fiber.App, *db.DB) {
 	t.Helper()
 	clock := booking.NewManualClock(time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC))
 	store := dbtest.New(t, clock)
-	h := New(Deps{DB: store, Clock: clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := sales.New(sales.Deps{DB: store, Clock: clock, Logger: logger})
+	t.Cleanup(svc.Close)
+	h := New(Deps{DB: store, Clock: clock, Logger: logger, Sales: svc,
 		Config: Config{Passwords: booking.PasswordParams{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}, Limits: &limits}})
 	app := fiber.New(fiber.Config{ErrorHandler: h.handleError})
 	app.Get("/api/v1/whoami", h.requireAPIUser, func(c *fiber.Ctx) error {

@@ -21,6 +21,7 @@ import (
 	"marquee/db"
 	"marquee/db/dbtest"
 	"marquee/handlers"
+	"marquee/sales"
 )
 
 // showStart is when the test showtime starts; the clock starts two hours before.
@@ -29,9 +30,10 @@ var showStart = time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
 // bkEnv is an app over a database holding one 200-seat showtime (dbtest.AddShowtime).
 type bkEnv struct {
 	*testEnv
-	h    *handlers.Handler
-	show dbtest.Show
-	dsn  string
+	h     *handlers.Handler
+	sales *sales.Service
+	show  dbtest.Show
+	dsn   string
 }
 
 // newBookingEnv starts from booking.DefaultSettings (fee 100 cents per
@@ -48,18 +50,19 @@ func newBookingEnv(t *testing.T, mod func(*booking.Settings), live bool) *bkEnv 
 		logOut = os.Stderr
 	}
 	logger := slog.New(slog.NewTextHandler(logOut, nil))
-	deps := handlers.Deps{DB: store, Clock: clock, Logger: logger, Booking: set}
+	deps := handlers.Deps{DB: store, Clock: clock, Logger: logger}
+	var feed sales.ChangeFeed
 	if live {
 		n, err := db.NewNotifier(dsn, logger, db.NotifyChannels...)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { n.Close() })
-		deps.Notifier = n
+		deps.Notifier, feed = n, n
 	}
+	deps.Sales = newSales(t, store, clock, logger, set, feed)
 	h := handlers.New(deps)
-	t.Cleanup(h.Close)
-	return &bkEnv{testEnv: &testEnv{t: t, app: h.App(), db: store, clock: clock}, h: h, show: show, dsn: dsn}
+	return &bkEnv{testEnv: &testEnv{t: t, app: h.App(), db: store, clock: clock}, h: h, sales: deps.Sales, show: show, dsn: dsn}
 }
 
 // newShowStore opens a fresh database (closed at cleanup) with one showtime
@@ -468,11 +471,7 @@ func TestSeatEventsStream(t *testing.T) {
 	}
 	next, lines := streamLines(t, resp.Body)
 	next(": connected")
-	now := e.clock.Now()
-	if _, err := e.db.HoldSeats(context.Background(), db.Hold{ShowtimeID: e.show.ShowtimeID, CartID: "elsewhere",
-		SeatIDs: []int64{e.seat(5, 5)}, TicketType: "adult", Now: now, Until: now.Add(time.Minute), Max: 10}); err != nil {
-		t.Fatal(err)
-	}
+	dbtest.HoldElsewhere(t, e.db, e.show.ShowtimeID, "elsewhere", e.seat(5, 5), e.clock.Now())
 	next("event: seats")
 	next("data: " + itoa(e.show.ShowtimeID))
 	// The snapshot followed the notification: the page shows the seat held.
@@ -503,8 +502,8 @@ func TestSeatEventsStream(t *testing.T) {
 	if r2.StatusCode != 404 {
 		t.Fatalf("unknown showtime events: %d", r2.StatusCode)
 	}
-	// Closing the handler ends the stream (graceful shutdown doesn't wait for it).
-	e.h.Close()
+	// Closing the sales service ends the stream (graceful shutdown doesn't wait for it).
+	e.sales.Close()
 	for range lines {
 	}
 }

@@ -64,6 +64,7 @@ func newCatalogEnv(t testing.TB) *catalogEnv {
 		Clock:          clock,
 		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
 		CatalogChanges: feed,
+		Sales:          newSales(t, store, clock, slog.New(slog.NewTextHandler(io.Discard, nil)), booking.Settings{}, nil),
 	})
 	tt, _ := t.(*testing.T)
 	return &catalogEnv{testEnv: &testEnv{t: tt, app: h.App(), db: store, clock: clock}, feed: feed}

@@ -53,7 +53,8 @@ func newAccEnv(t *testing.T, opts ...envOption) *accEnv {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	h := handlers.New(handlers.Deps{Config: cfg, DB: store, Clock: clock, Logger: logger, Mailer: capture})
+	h := handlers.New(handlers.Deps{Config: cfg, DB: store, Clock: clock, Logger: logger, Mailer: capture,
+		Sales: newSales(t, store, clock, logger, booking.Settings{}, nil)})
 	return &accEnv{testEnv: &testEnv{t: t, app: h.App(), db: store, clock: clock}, mail: capture}
 }
 

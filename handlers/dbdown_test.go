@@ -131,7 +131,9 @@ func TestDatabaseDownIs503AndRecovers(t *testing.T) {
 	}
 	defer store.Close()
 	var logs testutil.Buffer
-	h := handlers.New(handlers.Deps{DB: store, Clock: clock, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	h := handlers.New(handlers.Deps{DB: store, Clock: clock, Logger: logger,
+		Sales: newSales(t, store, clock, logger, booking.Settings{}, nil)})
 	app := h.App()
 
 	get := func(path string) (*http.Response, string) {

@@ -17,6 +17,7 @@ import (
 	"marquee/db"
 	"marquee/db/dbtest"
 	"marquee/handlers"
+	"marquee/sales"
 )
 
 // testEnv is a Marquee app over its own throwaway database, with a clock the test moves.
@@ -32,12 +33,23 @@ func newEnv(t *testing.T) *testEnv {
 	t.Helper()
 	clock := booking.NewManualClock(time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC))
 	store := dbtest.New(t, clock)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h := handlers.New(handlers.Deps{
 		DB:     store,
 		Clock:  clock,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger: logger,
+		Sales:  newSales(t, store, clock, logger, booking.Settings{}, nil),
 	})
 	return &testEnv{t: t, app: h.App(), db: store, clock: clock}
+}
+
+// newSales is the sales service a test's handler sells through (no change
+// feed when feed is nil), stopped at cleanup.
+func newSales(t testing.TB, store *db.DB, clock booking.Clock, logger *slog.Logger, set booking.Settings, feed sales.ChangeFeed) *sales.Service {
+	t.Helper()
+	svc := sales.New(sales.Deps{DB: store, Feed: feed, Clock: clock, Logger: logger, Settings: set})
+	t.Cleanup(svc.Close)
+	return svc
 }
 
 // do sends a request through Fiber and returns the response with its body read.

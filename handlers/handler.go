@@ -1,6 +1,8 @@
 // Package handlers is Marquee's HTTP layer on Fiber: it parses requests, calls
-// the domain and the store, and renders templ views or JSON. Rules live in
-// booking/, SQL in db/; handlers stay thin.
+// the services (sales for every seat change and the live seat maps,
+// aftersale, payment) and the store's reads, and renders templ views or JSON.
+// Rules live in booking/, SQL in db/; handlers stay thin and build none of
+// their services: New takes them ready made.
 package handlers
 
 import (
@@ -15,6 +17,7 @@ import (
 	"marquee/booking"
 	"marquee/db"
 	"marquee/payment"
+	"marquee/sales"
 )
 
 // Config is what the HTTP layer needs to know about its deployment.
@@ -47,9 +50,10 @@ type Deps struct {
 	// CatalogChanges empties the catalogue cache on programme changes;
 	// defaults to Notifier. With neither, cached entries only expire by TTL.
 	CatalogChanges ChangeFeed
-	// Booking are the booking rules (hold length, seats per cart, booking fee).
-	// Zero durations and counts take booking.DefaultSettings; a zero fee is no fee.
-	Booking booking.Settings
+	// Sales sells seats and keeps the live seat maps (sales.New); required.
+	// Its settings are the booking rules the pages show. The caller stops it
+	// (EndStreams before shutting the server down, Close after).
+	Sales *sales.Service
 	// AfterSale is the after-sale service: cancellations and refunds, tickets,
 	// receipts, order e-mails. Nil builds one without online refunds and with
 	// a random per-process signing key (tests that don't need it).
@@ -76,9 +80,8 @@ type Handler struct {
 	proxies   []*net.IPNet        // parsed Config.TrustedProxies (accounts.go: clientIP)
 	catalog   *catalogCache       // what's on, movie pages and API lists (catalog.go)
 	apiDoc    apiDocument         // the parsed OpenAPI document (apidocs.go)
-	booking   booking.Settings    // booking rules (seats.go)
-	seats     *seatCache          // per-showtime seat map snapshots (seatcache.go)
-	claims    *db.Claimer         // batched seat clicks (db/claimer.go)
+	booking   booking.Settings    // booking rules, the sales service's (seats.go)
+	sales     *sales.Service      // holds, orders, live seat maps (seats.go, checkout.go, api_orders.go, events.go)
 	sessCache *sessionDecodeCache // decoded session cookies (sessioncache.go)
 	after     *aftersale.Service  // orders after payment (aftersale.go)
 	payments  *payment.Service    // checkout, fulfilment, refunds (payment.go)
@@ -87,6 +90,9 @@ type Handler struct {
 
 // New builds a Handler from its dependencies.
 func New(d Deps) *Handler {
+	if d.Sales == nil {
+		panic("handlers.New: Deps.Sales is required")
+	}
 	if d.Clock == nil {
 		d.Clock = booking.SystemClock{}
 	}
@@ -121,7 +127,7 @@ func New(d Deps) *Handler {
 	h.initCatalog(d)
 	h.initAccounts(d)
 	h.sessCache = newSessionDecodeCache()
-	h.initBooking(d)
+	h.sales, h.booking = d.Sales, d.Sales.Settings()
 	h.initAfterSale(d)
 	h.initPayments(d)
 	return h

@@ -190,10 +190,10 @@ func newPayEnv(t *testing.T, gw payment.Gateway) *payEnv {
 		svc = payment.NewService(payment.Config{Store: store, Gateway: gw, Clock: clock, Logger: logger,
 			BaseURL: "http://marquee.test", Notify: handlers.PaymentNotifier(capture, "http://marquee.test", clock, logger)})
 	}
-	h := handlers.New(handlers.Deps{DB: store, Clock: clock, Logger: logger, Booking: booking.DefaultSettings(),
+	sell := newSales(t, store, clock, logger, booking.DefaultSettings(), nil)
+	h := handlers.New(handlers.Deps{DB: store, Clock: clock, Logger: logger, Sales: sell,
 		Mailer: capture, Payments: svc})
-	t.Cleanup(h.Close)
-	return &payEnv{bkEnv: &bkEnv{testEnv: &testEnv{t: t, app: h.App(), db: store, clock: clock}, h: h, show: show, dsn: dsn},
+	return &payEnv{bkEnv: &bkEnv{testEnv: &testEnv{t: t, app: h.App(), db: store, clock: clock}, h: h, sales: sell, show: show, dsn: dsn},
 		svc: h.Payments(), mail: capture}
 }
 

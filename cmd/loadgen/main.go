@@ -47,6 +47,7 @@ import (
 	"marquee/db/dbtest"
 	"marquee/handlers"
 	"marquee/internal/devpg"
+	"marquee/sales"
 )
 
 func main() {
@@ -142,9 +143,10 @@ func run(ctx context.Context) error {
 	defer notifier.Close()
 	// Rate limits off: every client comes from 127.0.0.1 and would share one
 	// per-IP order budget.
+	sell := sales.New(sales.Deps{DB: store, Feed: notifier, Clock: clock, Logger: logger, Settings: booking.DefaultSettings()})
+	defer sell.Close()
 	h := handlers.New(handlers.Deps{DB: store, Notifier: notifier, Clock: clock, Logger: logger,
-		Booking: booking.DefaultSettings(), Config: handlers.Config{Limits: &handlers.RateLimits{}}})
-	defer h.Close()
+		Sales: sell, Config: handlers.Config{Limits: &handlers.RateLimits{}}})
 	app := h.App()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
