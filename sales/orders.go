@@ -92,7 +92,16 @@ func (s *Service) PlaceOrder(ctx context.Context, r OrderRequest) (Placed, error
 		if err != nil {
 			return Placed{}, err
 		}
-		s.seats.changed(id) // the order's claims notified (not quiet): look again here at once
+		if res.Created {
+			o := res.Order
+			s.seats.apply(id, func(cl seatClaims) {
+				for _, it := range o.Items {
+					exp := until
+					cl.set(booking.Claim{SeatID: it.SeatID, OrderID: o.ID, TicketType: it.TicketType, ExpiresAt: &exp})
+				}
+			})
+		}
+		s.seats.changed(id) // the trigger notified every instance; here, look at the truth soon too
 		p := Placed{Order: res.Order, Created: res.Created}
 		if r.Tender != nil && res.Created {
 			if err := r.Tender.Pay(ctx, res.Order); err != nil {
