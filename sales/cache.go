@@ -15,10 +15,12 @@ import (
 )
 
 // Seat map snapshots. The 200-seat map is the hottest page of the site, so
-// each instance keeps, per showtime, an in-memory snapshot of its claims and
-// its pre-rendered map, and refreshes it when PostgreSQL says the showtime's
-// claims changed (db.ChannelSeats, sent by triggers in the transaction of the
-// change), at most every seatReloadEvery, with seatSnapshotTTL as a safety net.
+// each instance keeps, per showtime, an in-memory snapshot of its claims (with
+// memo slots for the map the presentation renders once, see Memo), and
+// refreshes it when PostgreSQL says the showtime's claims changed
+// (db.ChannelSeats, sent by triggers in the transaction of the change, or
+// announced in a batch), at most every seatReloadEvery, with seatSnapshotTTL
+// as a safety net.
 // After a notifier reconnect everything counts as changed.
 //
 // The snapshot is only ever used to show seats and to refuse a seat already
@@ -147,7 +149,7 @@ func (c seatClaims) put(i int, cl booking.Claim) {
 	c.chunks[k][i%claimChunk] = cl
 }
 
-// seatCache holds the snapshots and fans change events out to SSE clients.
+// seatCache holds the snapshots and fans change events out to subscribers (SSE clients).
 type seatCache struct {
 	db *db.DB
 	// live is true when a change feed keeps snapshots fresh; without one every
@@ -391,7 +393,7 @@ func (c *seatCache) apply(id int64, fn func(claims seatClaims)) {
 	e.snap.Store(next)
 }
 
-// wake tells a showtime's SSE clients to fetch the map again.
+// wake tells a showtime's subscribers to fetch the map again.
 func (c *seatCache) wake(id int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -403,7 +405,7 @@ func (c *seatCache) wake(id int64) {
 	}
 }
 
-// changed marks a showtime's claims as changed and wakes its SSE clients.
+// changed marks a showtime's claims as changed and wakes its subscribers.
 func (c *seatCache) changed(id int64) {
 	c.mu.Lock()
 	e := c.shows[id]
