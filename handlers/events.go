@@ -15,8 +15,9 @@ const (
 // showtimeEvents streams "the seats changed" to a showtime page:
 // GET /showtimes/:id/events (Server-Sent Events). The events are fed by
 // PostgreSQL LISTEN/NOTIFY through the sales service's subscriptions, so a
-// change made on any instance reaches every viewer. Events carry no data beyond the showtime id:
-// the page fetches the map partial. Bursts are coalesced to seatEventsMaxHz.
+// change made on any instance reaches every viewer. Events carry no data
+// beyond the showtime id: the page fetches the map partial. Bursts are
+// coalesced to seatEventsMaxHz.
 func (h *Handler) showtimeEvents(c *fiber.Ctx) error {
 	id, err := showtimeID(c)
 	if err != nil {

@@ -141,10 +141,10 @@ func run(ctx context.Context) error {
 		return err
 	}
 	defer notifier.Close()
-	// Rate limits off: every client comes from 127.0.0.1 and would share one
-	// per-IP order budget.
 	sell := sales.New(sales.Deps{DB: store, Feed: notifier, Clock: clock, Logger: logger, Settings: booking.DefaultSettings()})
 	defer sell.Close()
+	// Rate limits off: every client comes from 127.0.0.1 and would share one
+	// per-IP order budget.
 	h := handlers.New(handlers.Deps{DB: store, Notifier: notifier, Clock: clock, Logger: logger,
 		Sales: sell, Config: handlers.Config{Limits: &handlers.RateLimits{}}})
 	app := h.App()
