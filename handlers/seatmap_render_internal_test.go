@@ -26,6 +26,14 @@ func TestSharedSeatMapRendering(t *testing.T) {
 	base := time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
 	carts := []string{"", "cart-a", "cart-b", "cart-c"}
 	rnd := rand.New(rand.NewPCG(1, 2))
+	show := &sales.Show{Layout: l}
+	m, err := seatMapOf(show)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := seatMapOf(show); again != m {
+		t.Fatal("the seat map was rendered again for the same Show")
+	}
 	shared := 0
 	for round := range 200 {
 		var claims []booking.Claim
@@ -41,11 +49,6 @@ func TestSharedSeatMapRendering(t *testing.T) {
 				exp := base.Add(time.Duration(rnd.IntN(120)-60) * time.Second)
 				claims = append(claims, booking.Claim{SeatID: s.ID, CartID: carts[1+rnd.IntN(3)], TicketType: "adult", ExpiresAt: &exp})
 			}
-		}
-		show := &sales.Show{Layout: l}
-		m, err := seatMapOf(show)
-		if err != nil {
-			t.Fatal(err)
 		}
 		first := base.Add(time.Duration(rnd.IntN(60)-30) * time.Second)
 		for _, at := range []time.Time{first, first.Add(-time.Second), first.Add(time.Second), first.Add(45 * time.Second), base.Add(2 * time.Minute)} {

@@ -37,8 +37,8 @@ type ChangeFeed interface {
 type Deps struct {
 	DB *db.DB
 	// Feed keeps the snapshots fresh (db.ChannelSeats, db.ChannelCatalog).
-	// Nil: no change feed, every read loads the claims (tests that need exact
-	// reads without a listener).
+	// Nil (an untyped nil, not a nil *db.Notifier): no change feed, every
+	// read loads the claims (tests that need exact reads without a listener).
 	Feed   ChangeFeed
 	Clock  booking.Clock // business time; nil: booking.SystemClock
 	Logger *slog.Logger  // nil: slog.Default()
