@@ -65,7 +65,7 @@ func newAfterSaleEnv(t *testing.T, rules booking.AfterSale) *asEnv {
 	cfg.AfterSale.OrderSecret = []byte(strings.Repeat("x", 32))
 	a := newApp(t, cfg, app.Deps{DB: store, Clock: clock, Logger: logger, Mailer: capture, Refunder: ref, Passwords: cheapPasswords})
 	te := &testEnv{t: t, app: a.Fiber, db: store, clock: clock}
-	return &asEnv{acc: &accEnv{testEnv: te, mail: capture}, bk: &bkEnv{testEnv: te, h: a.Handler, show: show},
+	return &asEnv{acc: &accEnv{testEnv: te, mail: capture}, bk: &bkEnv{testEnv: te, h: a.Handler, sales: a.Sales, show: show},
 		svc: a.AfterSale, ref: ref, show: show}
 }
 

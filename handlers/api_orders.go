@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -13,7 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"marquee/booking"
-	"marquee/db"
+	"marquee/sales"
 )
 
 // --- GET /api/v1/showtimes/{id}: one showtime with its seat map -------------
@@ -89,12 +88,12 @@ func (h *Handler) apiShowtimeDetail(c *fiber.Ctx) error {
 	if err != nil || id <= 0 {
 		return BadQuery("id", "The showtime id must be a positive number.")
 	}
-	b, err := h.bookingState(c, id, "", false)
+	b, err := h.sales.View(c.UserContext(), id, "")
 	if err != nil {
 		return err
 	}
-	st := b.snap.static
-	info := st.info
+	st := b.Show
+	info := st.Info
 	loc := info.Theatre.Location()
 	out := apiShowtimeDetail{
 		ID:              id,
@@ -105,18 +104,18 @@ func (h *Handler) apiShowtimeDetail(c *fiber.Ctx) error {
 		EndsAt:          info.Showtime.EndsAt.In(loc).Format(time.RFC3339),
 		SalesCloseAt:    info.Showtime.SalesCloseAt.In(loc).Format(time.RFC3339),
 		Format:          info.Showtime.Format,
-		Sales:           apiSales{State: string(b.sales.State), Open: b.sales.Open(), Message: b.sales.Banner},
-		Capacity:        st.layout.Capacity(),
-		Currency:        st.card.SaleCurrency(),
+		Sales:           apiSales{State: string(b.Sales.State), Open: b.Sales.Open(), Message: b.Sales.Banner},
+		Capacity:        st.Layout.Capacity(),
+		Currency:        st.Card.SaleCurrency(),
 		BookingFeeCents: h.booking.BookingFeeCents,
 		MaxSeats:        h.booking.MaxSeatsPerCart,
-		TicketTypes:     nonNil(st.card.TicketTypes),
-		Prices:          nonNil(st.card.Prices),
-		Seats:           make([]apiSeat, len(st.layout.Seats)),
+		TicketTypes:     nonNil(st.Card.TicketTypes),
+		Prices:          nonNil(st.Card.Prices),
+		Seats:           make([]apiSeat, len(st.Layout.Seats)),
 		URL:             "/showtimes/" + strconv.FormatInt(id, 10),
 	}
-	for i, s := range st.layout.Seats {
-		status := apiSeatStatus(b.states[i])
+	for i, s := range st.Layout.Seats {
+		status := apiSeatStatus(b.States[i])
 		if status == "available" {
 			out.SeatsLeft++
 		}
@@ -259,53 +258,30 @@ func (h *Handler) apiCreateOrder(c *fiber.Ctx) error {
 	return err
 }
 
-// placeAPIOrder chooses the seats and claims them for a new order.
+// placeAPIOrder places the order through sales, which chooses the seats and claims them.
 func (h *Handler) placeAPIOrder(c *fiber.Ctx, u *booking.User, req apiOrderRequest, key, fp string) error {
 	showtimeID, err := h.apiOrderShowtime(c, req)
 	if err != nil {
 		return err
 	}
-	email, err := checkoutEmail(req.Email, u)
+	email, err := booking.TicketEmail(req.Email, u)
 	if err != nil {
 		return err
 	}
-	for attempt := 0; ; attempt++ {
-		b, err := h.bookingState(c, showtimeID, "", attempt > 0)
-		if err != nil {
-			return err
-		}
-		st := b.snap.static
-		until, err := booking.HoldUntil(st.info.Showtime, b.now, h.booking)
-		if err != nil {
-			return err
-		}
-		seats, err := h.apiOrderSeats(b, req)
-		if err != nil {
-			return err
-		}
-		lines, err := ticketLines(st.card, seats, req.TicketTypes)
-		if err != nil {
-			return err
-		}
-		res, err := h.db.PlaceOrder(c.UserContext(), db.PlaceOrder{
-			ShowtimeID: showtimeID, UserID: &u.ID, Email: email, Lines: lines, Now: b.now, Until: until,
-			Card: st.card, Settings: h.booking, IdempotencyKey: key, Fingerprint: fp,
-		})
-		if booking.ErrorCode(err) == booking.ECONFLICT && req.Quantity > 0 && attempt < 2 {
-			continue // best seats were taken meanwhile: choose again
-		}
-		if err != nil {
-			return err
-		}
-		h.seats.changed(showtimeID)
-		status := fiber.StatusCreated
-		if !res.Created {
-			status = fiber.StatusOK
-			c.Set("Idempotent-Replayed", "true")
-		}
-		c.Set(fiber.HeaderLocation, "/api/v1/orders/"+res.Order.Code)
-		return c.Status(status).JSON(toAPIOrder(res.Order))
+	res, err := h.sales.PlaceOrder(c.UserContext(), sales.OrderRequest{
+		ShowtimeID: showtimeID, Seats: req.Seats, Quantity: req.Quantity, TicketTypes: req.TicketTypes,
+		UserID: &u.ID, Email: email, IdempotencyKey: key, Fingerprint: fp,
+	})
+	if err != nil {
+		return err
 	}
+	status := fiber.StatusCreated
+	if !res.Created {
+		status = fiber.StatusOK
+		c.Set("Idempotent-Replayed", "true")
+	}
+	c.Set(fiber.HeaderLocation, "/api/v1/orders/"+res.Order.Code)
+	return c.Status(status).JSON(toAPIOrder(res.Order))
 }
 
 // apiOrderShowtime resolves the showtime of either request shape.
@@ -341,88 +317,6 @@ func (h *Handler) apiOrderShowtime(c *fiber.Ctx, req apiOrderRequest) (int64, er
 	default:
 		return 0, booking.Invalid("showtimeId", "Send {\"showtimeId\", \"seats\"} or {\"movieId\", \"showtime\", \"quantity\"}.")
 	}
-}
-
-// apiOrderSeats picks the seats: the named ones, or the best block.
-func (h *Handler) apiOrderSeats(b *bookingState, req apiOrderRequest) ([]booking.Seat, error) {
-	l := b.snap.static.layout
-	if req.Quantity != 0 {
-		if err := booking.CheckQuantity(req.Quantity, h.booking); err != nil {
-			return nil, err
-		}
-		seats := booking.BestSeats(l, takenByOthers(b), req.Quantity)
-		if seats == nil {
-			return nil, booking.Errorf(booking.ECONFLICT, "There aren't %d seats together any more.", req.Quantity)
-		}
-		return seats, nil
-	}
-	if len(req.Seats) > h.booking.MaxSeatsPerCart {
-		return nil, booking.MaxSeatsError(h.booking.MaxSeatsPerCart)
-	}
-	byLabel := make(map[string]booking.Seat, len(l.Seats))
-	for _, s := range l.Seats {
-		byLabel[s.Label()] = s
-	}
-	seats := make([]booking.Seat, 0, len(req.Seats))
-	seen := map[string]bool{}
-	for _, name := range req.Seats {
-		name = strings.ToUpper(strings.TrimSpace(name))
-		s, ok := byLabel[name]
-		if !ok {
-			return nil, booking.Invalid("seats", "There is no seat %q in this auditorium.", name)
-		}
-		if seen[name] {
-			return nil, booking.Invalid("seats", "Seat %s is named twice.", name)
-		}
-		seen[name] = true
-		if cl, ok := b.snap.claims.get(s.ID); ok && cl.Live(b.now) {
-			return nil, booking.Errorf(booking.ECONFLICT, "Seat %s is already taken.", name)
-		}
-		seats = append(seats, s)
-	}
-	return seats, nil
-}
-
-// ticketLines gives the seats (in row, then seat order) their ticket types from counts.
-func ticketLines(card booking.PriceCard, seats []booking.Seat, counts map[string]int) ([]booking.Line, error) {
-	ordered := append([]booking.Seat(nil), seats...)
-	sort.Slice(ordered, func(i, j int) bool {
-		if ordered[i].Y != ordered[j].Y {
-			return ordered[i].Y < ordered[j].Y
-		}
-		return ordered[i].X < ordered[j].X
-	})
-	lines := make([]booking.Line, len(ordered))
-	if len(counts) == 0 {
-		for i, s := range ordered {
-			lines[i] = booking.Line{Seat: s, TicketType: card.DefaultTicketType()}
-		}
-		return lines, nil
-	}
-	total := 0
-	for tt, n := range counts {
-		if !card.HasTicketType(tt) {
-			return nil, booking.Invalid("ticketTypes", "%q is not a ticket type of this showtime.", tt)
-		}
-		if n < 0 {
-			return nil, booking.Invalid("ticketTypes", "Ticket counts can't be negative.")
-		}
-		if n > len(ordered) { // also keeps the sum below from overflowing
-			return nil, booking.Invalid("ticketTypes", "The ticket types add up to more tickets than the order has seats (%d).", len(ordered))
-		}
-		total += n
-	}
-	if total != len(ordered) {
-		return nil, booking.Invalid("ticketTypes", "The ticket types add up to %d tickets, but the order has %d seats.", total, len(ordered))
-	}
-	i := 0
-	for _, t := range card.TicketTypes { // in the card's order: adult, child, senior…
-		for n := 0; n < counts[t.Code]; n++ {
-			lines[i] = booking.Line{Seat: ordered[i], TicketType: t.Code}
-			i++
-		}
-	}
-	return lines, nil
 }
 
 // fingerprint identifies a request's content for idempotency checks.

@@ -23,6 +23,7 @@ import (
 	"marquee/db/dbtest"
 	"marquee/handlers"
 	"marquee/internal/app"
+	"marquee/sales"
 )
 
 // showStart is when the test showtime starts; the clock starts two hours before.
@@ -31,9 +32,10 @@ var showStart = time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
 // bkEnv is an app over a database holding one 200-seat showtime (dbtest.AddShowtime).
 type bkEnv struct {
 	*testEnv
-	h    *handlers.Handler
-	show dbtest.Show
-	dsn  string
+	h     *handlers.Handler
+	sales *sales.Service
+	show  dbtest.Show
+	dsn   string
 }
 
 // newBookingEnv starts from booking.DefaultSettings (fee 100 cents per
@@ -62,7 +64,7 @@ func newBookingEnv(t *testing.T, mod func(*booking.Settings), live bool) *bkEnv 
 		deps.Notifier = n
 	}
 	a := newApp(t, cfg, deps)
-	return &bkEnv{testEnv: &testEnv{t: t, app: a.Fiber, db: store, clock: clock}, h: a.Handler, show: show, dsn: dsn}
+	return &bkEnv{testEnv: &testEnv{t: t, app: a.Fiber, db: store, clock: clock}, h: a.Handler, sales: a.Sales, show: show, dsn: dsn}
 }
 
 // newShowStore opens a fresh database (closed at cleanup) with one showtime
@@ -471,11 +473,7 @@ func TestSeatEventsStream(t *testing.T) {
 	}
 	next, lines := streamLines(t, resp.Body)
 	next(": connected")
-	now := e.clock.Now()
-	if _, err := e.db.HoldSeats(context.Background(), db.Hold{ShowtimeID: e.show.ShowtimeID, CartID: "elsewhere",
-		SeatIDs: []int64{e.seat(5, 5)}, TicketType: "adult", Now: now, Until: now.Add(time.Minute), Max: 10}); err != nil {
-		t.Fatal(err)
-	}
+	dbtest.HoldElsewhere(t, e.db, e.show.ShowtimeID, "elsewhere", e.seat(5, 5), e.clock.Now())
 	next("event: seats")
 	next("data: " + itoa(e.show.ShowtimeID))
 	// The snapshot followed the notification: the page shows the seat held.
@@ -506,8 +504,8 @@ func TestSeatEventsStream(t *testing.T) {
 	if r2.StatusCode != 404 {
 		t.Fatalf("unknown showtime events: %d", r2.StatusCode)
 	}
-	// Closing the handler ends the stream (graceful shutdown doesn't wait for it).
-	e.h.Close()
+	// Closing the sales service ends the stream (graceful shutdown doesn't wait for it).
+	e.sales.Close()
 	for range lines {
 	}
 }

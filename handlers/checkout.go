@@ -1,15 +1,12 @@
 package handlers
 
 import (
-	"net/mail"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
-	"marquee/booking"
-	"marquee/db"
+	"marquee/sales"
 	"marquee/views"
 )
 
@@ -20,61 +17,19 @@ func (h *Handler) checkout(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	cart := h.sessionOf(c).CartID(false)
-	b, err := h.bookingState(c, id, cart, false)
+	res, err := h.sales.Checkout(c.UserContext(), sales.CheckoutRequest{ShowtimeID: id,
+		Cart: h.sessionOf(c).CartID(false), User: h.currentUser(c), Email: c.FormValue("email")})
 	if err != nil {
-		return err
+		return refused(c, res, err)
 	}
-	if !b.sales.Open() {
-		return booking.ErrSalesClosed(b.sales)
-	}
-	email, err := checkoutEmail(c.FormValue("email"), h.currentUser(c))
-	if err != nil {
-		return err
-	}
-	if cart == "" {
-		return booking.Invalid("seat", "You have no seats held for this show. Pick seats first.")
-	}
-	var uid *int64
-	if u := h.currentUser(c); u != nil {
-		uid = &u.ID
-	}
-	st := b.snap.static
-	o, err := h.db.CheckoutCart(c.UserContext(), db.Checkout{
-		ShowtimeID: id, CartID: cart, UserID: uid, Email: email, Now: b.now,
-		Layout: st.layout, Card: st.card, Settings: h.booking,
-	})
-	if err != nil {
-		return refused(c, err)
-	}
-	h.seats.apply(id, func(cl seatClaims) {
-		for _, it := range o.Items {
-			if x, ok := cl.get(it.SeatID); ok {
-				x.CartID, x.OrderID = "", o.ID
-				cl.set(x)
-			}
-		}
-	})
-	h.grantOrder(c, o.Code) // this browser may see its order without an account
-	to := "/orders/" + o.Code
+	code := res.Order.Code
+	h.grantOrder(c, code) // this browser may see its order without an account
+	to := "/orders/" + code
 	if isHTMX(c) {
 		c.Set("HX-Redirect", to)
 		return c.SendStatus(fiber.StatusOK)
 	}
 	return c.Redirect(to, fiber.StatusSeeOther)
-}
-
-// checkoutEmail is the address tickets go to: the form's, else the account's.
-func checkoutEmail(form string, u *booking.User) (string, error) {
-	form = strings.TrimSpace(form)
-	if form == "" && u != nil {
-		return u.Email, nil
-	}
-	a, err := mail.ParseAddress(form)
-	if err != nil || a.Address != form || len(form) > 254 || !strings.Contains(form, ".") {
-		return "", booking.Invalid("email", "Enter the e-mail address your tickets should go to.")
-	}
-	return strings.Clone(form), nil
 }
 
 // orderPage shows an order by its public code: GET /orders/:code. The code is

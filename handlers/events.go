@@ -7,20 +7,24 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// sseHeartbeat keeps idle connections (and proxies) from timing out.
-const sseHeartbeat = 15 * time.Second
+const (
+	sseHeartbeat    = 15 * time.Second // keeps idle connections (and proxies) from timing out
+	seatEventsMaxHz = 4                // at most this many "changed" events per second per client
+)
 
 // showtimeEvents streams "the seats changed" to a showtime page:
 // GET /showtimes/:id/events (Server-Sent Events). The events are fed by
-// PostgreSQL LISTEN/NOTIFY through the seat cache, so a change made on any
-// instance reaches every viewer. Events carry no data beyond the showtime id:
-// the page fetches the map partial. Bursts are coalesced to seatEventsMaxHz.
+// PostgreSQL LISTEN/NOTIFY through the sales service's subscriptions, so a
+// change made on any instance reaches every viewer. Events carry no data
+// beyond the showtime id: the page fetches the map partial. Bursts are
+// coalesced to seatEventsMaxHz.
 func (h *Handler) showtimeEvents(c *fiber.Ctx) error {
 	id, err := showtimeID(c)
 	if err != nil {
 		return err
 	}
-	if _, err := h.seats.get(c.UserContext(), id, false); err != nil {
+	changes, stop, err := h.sales.Subscribe(c.UserContext(), id)
+	if err != nil {
 		return err // unknown showtime: 404 before the stream starts
 	}
 	c.Set(fiber.HeaderContentType, "text/event-stream")
@@ -28,8 +32,7 @@ func (h *Handler) showtimeEvents(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderConnection, "keep-alive")
 	c.Set("X-Accel-Buffering", "no")
 
-	changes, stop := h.seats.subscribe(id)
-	done := h.seats.done
+	done := h.sales.Done()
 	conn := c.Context().Conn()
 	payload := []byte("event: seats\ndata: " + itoa64(id) + "\n\n")
 	minGap := time.Second / seatEventsMaxHz

@@ -1,6 +1,8 @@
 // Package handlers is Marquee's HTTP layer on Fiber: it parses requests, calls
-// the domain and the store, and renders templ views or JSON. Rules live in
-// booking/, SQL in db/; handlers stay thin.
+// the services (sales for every seat change and the live seat maps,
+// aftersale, payment) and the store's reads, and renders templ views or JSON.
+// Rules live in booking/, SQL in db/; handlers stay thin and build none of
+// their services: New takes them ready made.
 package handlers
 
 import (
@@ -17,6 +19,7 @@ import (
 	"marquee/db"
 	"marquee/mail"
 	"marquee/payment"
+	"marquee/sales"
 )
 
 // Config is what the HTTP layer needs to know about its deployment.
@@ -39,8 +42,8 @@ type Config struct {
 
 // Deps are the handler's dependencies. New builds none of them: the wiring
 // (internal/app) does, for main, the tests and the load generator alike.
-// Required: Config.Session.Keys, DB, Clock, Logger, Mailer, AfterSale and
-// Payments; New returns an error naming each one missing.
+// Required: Config.Session.Keys, DB, Clock, Logger, Mailer, Sales, AfterSale
+// and Payments; New returns an error naming each one missing.
 type Deps struct {
 	Config   Config
 	DB       *db.DB
@@ -52,9 +55,10 @@ type Deps struct {
 	// CatalogChanges empties the catalogue cache on programme changes;
 	// defaults to Notifier. With neither, cached entries only expire by TTL.
 	CatalogChanges ChangeFeed
-	// Booking are the booking rules (hold length, seats per cart, booking fee).
-	// Zero durations and counts take booking.DefaultSettings; a zero fee is no fee.
-	Booking booking.Settings
+	// Sales sells seats and keeps the live seat maps (sales.New); required.
+	// Its settings are the booking rules the pages show. The caller stops it
+	// (EndStreams before shutting the server down, Close after).
+	Sales *sales.Service
 	// AfterSale is the after-sale service: cancellations and refunds, tickets,
 	// receipts, order e-mails.
 	AfterSale *aftersale.Service
@@ -74,6 +78,7 @@ func (d Deps) missing() error {
 		{d.Clock == nil, "Clock"},
 		{d.Logger == nil, "Logger"},
 		{d.Mailer == nil, "Mailer"},
+		{d.Sales == nil, "Sales"},
 		{d.AfterSale == nil, "AfterSale"},
 		{d.Payments == nil, "Payments"},
 	} {
@@ -102,9 +107,8 @@ type Handler struct {
 	proxies   []*net.IPNet        // parsed Config.TrustedProxies (accounts.go: clientIP)
 	catalog   *catalogCache       // what's on, movie pages and API lists (catalog.go)
 	apiDoc    apiDocument         // the parsed OpenAPI document (apidocs.go)
-	booking   booking.Settings    // booking rules (seats.go)
-	seats     *seatCache          // per-showtime seat map snapshots (seatcache.go)
-	claims    *db.Claimer         // batched seat clicks (db/claimer.go)
+	booking   booking.Settings    // booking rules, the sales service's (seats.go)
+	sales     *sales.Service      // holds, orders, live seat maps (seats.go, checkout.go, api_orders.go, events.go)
 	sessCache *sessionDecodeCache // decoded session cookies (sessioncache.go)
 	after     *aftersale.Service  // orders after payment (aftersale.go)
 	payments  *payment.Service    // checkout, fulfilment, refunds (payment.go)
@@ -144,7 +148,7 @@ func New(d Deps) (*Handler, error) {
 	h.initCatalog(d)
 	h.initAccounts(d)
 	h.sessCache = newSessionDecodeCache()
-	h.initBooking(d)
+	h.sales, h.booking = d.Sales, d.Sales.Settings()
 	return h, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"marquee/db"
 	"marquee/mail"
 	"marquee/payment"
+	"marquee/sales"
 )
 
 // newInternalHandler builds a Handler for tests inside this package, which
@@ -28,11 +29,12 @@ func newInternalHandler(t testing.TB, store *db.DB, clock booking.Clock, cfg Con
 		Logger: logger, BaseURL: cfg.BaseURL})
 	after := aftersale.New(aftersale.Options{DB: store, Refunder: payment.Refunder{Service: pay}, Mailer: mailer, Clock: clock,
 		Rules: booking.DefaultAfterSale(), Signer: booking.NewSigner(bytes.Repeat([]byte("x"), 32)), BaseURL: cfg.BaseURL, Logger: logger})
-	h, err := New(Deps{Config: cfg, DB: store, Clock: clock, Logger: logger, Mailer: mailer, AfterSale: after, Payments: pay})
+	sell := sales.New(sales.Deps{DB: store, Clock: clock, Logger: logger, Settings: booking.DefaultSettings()})
+	t.Cleanup(sell.Close)
+	h, err := New(Deps{Config: cfg, DB: store, Clock: clock, Logger: logger, Mailer: mailer, Sales: sell, AfterSale: after, Payments: pay})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(h.Close)
 	return h
 }
 
@@ -42,7 +44,7 @@ func TestNewRequiresItsDependencies(t *testing.T) {
 	if err == nil {
 		t.Fatal("New built a Handler from nothing")
 	}
-	for _, want := range []string{"Config.Session.Keys", "DB", "Clock", "Logger", "Mailer", "AfterSale", "Payments"} {
+	for _, want := range []string{"Config.Session.Keys", "DB", "Clock", "Logger", "Mailer", "Sales", "AfterSale", "Payments"} {
 		if !bytes.Contains([]byte(err.Error()), []byte("Deps."+want+" is required")) {
 			t.Errorf("%s not named in: %v", want, err)
 		}

@@ -192,7 +192,7 @@ func newPayEnv(t *testing.T, gw payment.Gateway) *payEnv {
 	capture := mail.NewCapture(100, logger)
 	// gw nil: the configuration's gateway (the offline demo one).
 	a := newApp(t, config.ForTest(), app.Deps{DB: store, Clock: clock, Logger: logger, Mailer: capture, Gateway: gw})
-	return &payEnv{bkEnv: &bkEnv{testEnv: &testEnv{t: t, app: a.Fiber, db: store, clock: clock}, h: a.Handler, show: show, dsn: dsn},
+	return &payEnv{bkEnv: &bkEnv{testEnv: &testEnv{t: t, app: a.Fiber, db: store, clock: clock}, h: a.Handler, sales: a.Sales, show: show, dsn: dsn},
 		svc: a.Payments, mail: capture}
 }
 

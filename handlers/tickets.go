@@ -11,25 +11,15 @@ import (
 	"marquee/views"
 )
 
-// hasTickets: the order is paid and some of its seats are still valid.
-func hasTickets(o booking.Order) bool {
-	return o.Status == booking.OrderPaid || o.Status == booking.OrderPartiallyRefunded
-}
-
 // tickets lists an order's QR tickets: one per valid seat, or one for the
 // whole order (setting TicketPerOrder).
 func (h *Handler) tickets(o booking.Order) []views.TicketView {
-	if !hasTickets(o) {
+	if !o.HasTickets() {
 		return nil
 	}
 	signer := h.after.Signer()
 	var out []views.TicketView
-	var live []booking.OrderItem
-	for _, it := range o.Items {
-		if it.Status == booking.ItemSold {
-			live = append(live, it)
-		}
-	}
+	live := o.LiveItems()
 	if h.after.Rules().TicketPerOrder {
 		if len(live) == 0 {
 			return nil
@@ -54,12 +44,12 @@ func (h *Handler) afterSaleView(c *fiber.Ctx, o booking.Order, info booking.Show
 		return nil, nil
 	}
 	loc := info.Theatre.Location()
-	a := &views.AfterSaleView{Code: o.Code, Query: h.tokenQuery(c, o.Code), Paid: hasTickets(o),
+	a := &views.AfterSaleView{Code: o.Code, Query: h.tokenQuery(c, o.Code), Paid: o.HasTickets(),
 		PaidAt: views.Day(*o.PaidAt, loc) + " " + views.Clock(*o.PaidAt, loc), Tickets: h.tickets(o)}
 	pol := h.after.Rules().Cancel
 	now := h.clock.Now()
 	a.CanCancel, a.CancelWhy = pol.CanCancelOnline(o, info.Showtime.StartsAt, now)
-	if !hasTickets(o) {
+	if !o.HasTickets() {
 		a.CancelWhy = ""
 	}
 	dl := pol.CancelDeadline(info.Showtime.StartsAt)

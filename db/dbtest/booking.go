@@ -94,3 +94,14 @@ func CreateShowtime(ctx context.Context, d *db.DB, startsAt time.Time) (Show, er
 	}
 	return s, nil
 }
+
+// HoldElsewhere holds a seat for cart as a change made outside the process
+// under test would (another instance, a script): straight in the store, not
+// quiet, so the trigger's NOTIFY is the only news of it.
+func HoldElsewhere(t testing.TB, d *db.DB, showtimeID int64, cart string, seatID int64, now time.Time) {
+	t.Helper()
+	if _, err := d.HoldSeats(context.Background(), db.Hold{ShowtimeID: showtimeID, CartID: cart,
+		SeatIDs: []int64{seatID}, TicketType: "adult", Now: now, Until: now.Add(time.Minute), Max: 10}); err != nil {
+		t.Fatal(err)
+	}
+}

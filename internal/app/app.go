@@ -24,6 +24,7 @@ import (
 	"marquee/handlers"
 	"marquee/mail"
 	"marquee/payment"
+	"marquee/sales"
 )
 
 // Deps are what New takes besides the configuration. DB, Clock and Logger
@@ -56,7 +57,8 @@ type Deps struct {
 // App is a wired Marquee instance.
 type App struct {
 	Handler   *handlers.Handler
-	Fiber     *fiber.App // every route, with middleware
+	Fiber     *fiber.App     // every route, with middleware
+	Sales     *sales.Service // every seat sold; the live seat maps
 	Payments  *payment.Service
 	AfterSale *aftersale.Service
 	Mailer    mail.Mailer
@@ -119,6 +121,16 @@ func New(cfg config.Config, d Deps) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	sd := sales.Deps{DB: d.DB, Clock: d.Clock, Logger: d.Logger, Settings: cfg.Booking}
+	if d.Notifier != nil { // an untyped nil feed when there is none
+		sd.Feed = d.Notifier
+	}
+	a.Sales = sales.New(sd)
+	defer func() {
+		if !ok {
+			a.Sales.Close()
+		}
+	}()
 	a.Handler, err = handlers.New(handlers.Deps{
 		Config: handlers.Config{
 			BaseURL:        cfg.BaseURL,
@@ -134,7 +146,7 @@ func New(cfg config.Config, d Deps) (*App, error) {
 		Logger:         d.Logger,
 		Mailer:         a.Mailer,
 		CatalogChanges: d.CatalogChanges,
-		Booking:        cfg.Booking,
+		Sales:          a.Sales,
 		AfterSale:      a.AfterSale,
 		Payments:       a.Payments,
 	})
@@ -209,13 +221,13 @@ func (a *App) Run(ctx context.Context) {
 
 // EndStreams ends the live seat map streams, so that a graceful shutdown
 // doesn't wait for them; call it before shutting the server down.
-func (a *App) EndStreams() { a.Handler.EndStreams() }
+func (a *App) EndStreams() { a.Sales.EndStreams() }
 
-// Close stops what the handlers run in the background and the mailer; call
-// it once the server answers no more requests. Safe to call twice.
+// Close stops the sales service (batched seat clicks, seat map feeds) and the
+// mailer; call it once the server answers no more requests. Safe to call twice.
 func (a *App) Close() {
 	a.closeOnce.Do(func() {
-		a.Handler.Close()
+		a.Sales.Close()
 		a.closeMailer()
 	})
 }

@@ -1,8 +1,7 @@
-package handlers
+package sales
 
 import (
 	"context"
-	"fmt"
 	"iter"
 	"log/slog"
 	"slices"
@@ -13,14 +12,15 @@ import (
 
 	"marquee/booking"
 	"marquee/db"
-	"marquee/views"
 )
 
 // Seat map snapshots. The 200-seat map is the hottest page of the site, so
-// each instance keeps, per showtime, an in-memory snapshot of its claims and
-// its pre-rendered map, and refreshes it when PostgreSQL says the showtime's
-// claims changed (db.ChannelSeats, sent by triggers in the transaction of the
-// change), at most every seatReloadEvery, with seatSnapshotTTL as a safety net.
+// each instance keeps, per showtime, an in-memory snapshot of its claims (with
+// memo slots for the map the presentation renders once, see Memo), and
+// refreshes it when PostgreSQL says the showtime's claims changed
+// (db.ChannelSeats, sent by triggers in the transaction of the change, or
+// announced in a batch), at most every seatReloadEvery, with seatSnapshotTTL
+// as a safety net.
 // After a notifier reconnect everything counts as changed.
 //
 // The snapshot is only ever used to show seats and to refuse a seat already
@@ -31,24 +31,26 @@ const (
 	seatReloadEvery    = 20 * time.Millisecond // under a burst of changes, reload at most this often
 	seatStaleMax       = time.Second           // a snapshot known to be out of date is served (while reloading) only this long after its load
 	seatStaticTTL      = time.Minute           // showtime, layout, prices: also dropped on catalogue changes
-	seatEventsMaxHz    = 4                     // SSE: at most this many "changed" events per second per client
 	seatCacheMaxShow   = 2048
 )
 
-// showStatic is what rarely changes: the showtime, its layout pre-rendered, its prices.
-type showStatic struct {
-	info   booking.ShowtimeInfo
-	layout *booking.Layout
-	smap   *views.SeatMap
-	card   booking.PriceCard
-	zones  []booking.ZonePrice
-	legend string // zones rendered
-	loaded time.Time
+// Show is what rarely changes about a showtime: the showtime, its layout, its
+// prices. Shared by every snapshot of the showtime until it is reloaded (at
+// most every minute, and on catalogue changes); read-only.
+type Show struct {
+	Info   booking.ShowtimeInfo
+	Layout *booking.Layout
+	Card   booking.PriceCard
+	Zones  []booking.ZonePrice // the price zones of the seat kinds the auditorium has (the legend)
+	// Rendered is the presentation's slot for what it renders once per Show
+	// (handlers: the seat map's pre-rendered seats and its legend).
+	Rendered Memo
+	loaded   time.Time
 }
 
 // seatSnapshot is a showtime's claims at one moment. Immutable once stored.
 type seatSnapshot struct {
-	static *showStatic
+	static *Show
 	claims seatClaims
 	loaded time.Time // wall time
 
@@ -147,7 +149,7 @@ func (c seatClaims) put(i int, cl booking.Claim) {
 	c.chunks[k][i%claimChunk] = cl
 }
 
-// seatCache holds the snapshots and fans change events out to SSE clients.
+// seatCache holds the snapshots and fans change events out to subscribers (SSE clients).
 type seatCache struct {
 	db *db.DB
 	// live is true when a change feed keeps snapshots fresh; without one every
@@ -310,7 +312,7 @@ func (c *seatCache) get(ctx context.Context, id int64, force bool) (*seatSnapsho
 func (c *seatCache) reload(ctx context.Context, id int64, e *showEntry) (*seatSnapshot, error) {
 	now := c.wall()
 	e.dirty.Store(false) // notifications arriving during the query mark it again
-	var st *showStatic
+	var st *Show
 	if cur := e.snap.Load(); cur != nil && !e.stale.Load() && now.Sub(cur.static.loaded) < seatStaticTTL {
 		st = cur.static
 	} else {
@@ -329,7 +331,7 @@ func (c *seatCache) reload(ctx context.Context, id int64, e *showEntry) (*seatSn
 		e.dirty.Store(true)
 		return nil, err
 	}
-	s := &seatSnapshot{static: st, claims: newSeatClaims(st.layout), loaded: now}
+	s := &seatSnapshot{static: st, claims: newSeatClaims(st.Layout), loaded: now}
 	for _, cl := range list {
 		s.claims.set(cl)
 	}
@@ -350,7 +352,7 @@ func (c *seatCache) reload(ctx context.Context, id int64, e *showEntry) (*seatSn
 	return s, nil
 }
 
-func (c *seatCache) loadStatic(ctx context.Context, id int64) (*showStatic, error) {
+func (c *seatCache) loadStatic(ctx context.Context, id int64) (*Show, error) {
 	info, err := c.db.ShowtimeInfo(ctx, id)
 	if err != nil {
 		return nil, err
@@ -364,16 +366,11 @@ func (c *seatCache) loadStatic(ctx context.Context, id int64) (*showStatic, erro
 		return nil, err
 	}
 	l := booking.NewLayout(seats)
-	smap, err := views.NewSeatMap(id, l)
-	if err != nil {
-		return nil, fmt.Errorf("render seat map of showtime %d: %w", id, err)
+	kinds := map[string]bool{}
+	for _, s := range l.Seats {
+		kinds[s.Kind] = true
 	}
-	zones := card.Zones(smap.Kinds)
-	legend, err := views.LegendHTML(zones)
-	if err != nil {
-		return nil, fmt.Errorf("seat map legend: %w", err)
-	}
-	return &showStatic{info: info, layout: l, smap: smap, card: card, zones: zones, legend: legend, loaded: c.wall()}, nil
+	return &Show{Info: info, Layout: l, Card: card, Zones: card.Zones(kinds), loaded: c.wall()}, nil
 }
 
 // apply records a change this instance made (a granted hold, a release) in
@@ -396,7 +393,7 @@ func (c *seatCache) apply(id int64, fn func(claims seatClaims)) {
 	e.snap.Store(next)
 }
 
-// wake tells a showtime's SSE clients to fetch the map again.
+// wake tells a showtime's subscribers to fetch the map again.
 func (c *seatCache) wake(id int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -408,7 +405,7 @@ func (c *seatCache) wake(id int64) {
 	}
 }
 
-// changed marks a showtime's claims as changed and wakes its SSE clients.
+// changed marks a showtime's claims as changed and wakes its subscribers.
 func (c *seatCache) changed(id int64) {
 	c.mu.Lock()
 	e := c.shows[id]
@@ -534,12 +531,12 @@ func (s *seatSnapshot) states(cart string, now time.Time) (states []booking.Seat
 type publicView struct {
 	states    []booking.SeatState // read-only
 	at, until time.Time
-	holds     []int32        // layout indexes of carts' holds (live or not), in layout order
-	html      *views.MapHTML // states rendered, on first use
+	holds     []int32 // layout indexes of carts' holds (live or not), in layout order
+	rendered  Memo    // the presentation's rendering of states (handlers: the map's HTML)
 }
 
 func (s *seatSnapshot) publicView(now time.Time) *publicView {
-	l := s.static.layout
+	l := s.static.Layout
 	p := &publicView{states: make([]booking.SeatState, len(l.Seats)), at: now}
 	for i, cl := range s.claims.all() {
 		if cl.SeatID == 0 {
@@ -553,22 +550,21 @@ func (s *seatSnapshot) publicView(now time.Time) *publicView {
 			p.until = *cl.ExpiresAt
 		}
 	}
-	p.html = views.NewMapHTML(s.static.smap, p.states)
 	return p
 }
 
-// rendered returns the shared rendering of states when they are the public
-// view's (nil otherwise: the viewer sees seats of their own).
-func (s *seatSnapshot) rendered(states []booking.SeatState) *views.MapHTML {
+// shared returns the memo slot of the public view when states are the
+// public view's (nil otherwise: the viewer sees seats of their own).
+func (s *seatSnapshot) shared(states []booking.SeatState) *Memo {
 	if p := s.pub; p != nil && len(states) > 0 && len(p.states) == len(states) && &p.states[0] == &states[0] {
-		return p.html
+		return &p.rendered
 	}
 	return nil
 }
 
 // statesAt computes states seat by seat (see states).
 func (s *seatSnapshot) statesAt(cart string, now time.Time) (states []booking.SeatState, mine, expired []booking.Claim) {
-	l := s.static.layout
+	l := s.static.Layout
 	states = make([]booking.SeatState, len(l.Seats))
 	for i, cl := range s.claims.all() {
 		if cl.SeatID == 0 {

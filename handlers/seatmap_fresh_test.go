@@ -1,12 +1,11 @@
 package handlers_test
 
 import (
-	"context"
 	"net/http"
 	"testing"
 	"time"
 
-	"marquee/db"
+	"marquee/db/dbtest"
 )
 
 // TestSeatMapNotStaleAfterChangeElsewhere: a snapshot that was loaded a while
@@ -34,18 +33,14 @@ func TestSeatMapNotStaleAfterChangeElsewhere(t *testing.T) {
 	// Some time later the seat is taken elsewhere (not through this
 	// instance's handlers, so only the notification tells).
 	time.Sleep(1200 * time.Millisecond) // set-up: let the snapshot age past the stale-while-revalidate window
-	now := e.clock.Now()
-	if _, err := e.db.HoldSeats(context.Background(), db.Hold{ShowtimeID: e.show.ShowtimeID, CartID: "elsewhere",
-		SeatIDs: []int64{e.seat(4, 4)}, TicketType: "adult", Now: now, Until: now.Add(time.Minute), Max: 10}); err != nil {
-		t.Fatal(err)
-	}
+	dbtest.HoldElsewhere(t, e.db, e.show.ShowtimeID, "elsewhere", e.seat(4, 4), e.clock.Now())
 	waitLine("event: seats")
 
 	// The very next page shows it.
 	if _, doc := e.browser().open(e.path("")); seatState(doc, e.seat(4, 4)) != "held" {
 		t.Fatalf("a page loaded after the change was notified shows the seat %q, want held", seatState(doc, e.seat(4, 4)))
 	}
-	e.h.Close()
+	e.sales.Close()
 	for range lines {
 	}
 }

@@ -1,31 +1,26 @@
-package handlers
+package sales
 
 import (
-	"bytes"
-	"context"
 	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
 
 	"marquee/booking"
-	"marquee/views"
 )
 
 // The shared per-snapshot view (states) gives every viewer exactly what
 // working out each seat's state for them gives (statesAt), at any instant:
 // claims that run out in between, sales, carts' own holds live or expired.
-// Its rendered map is the map rendered for those states.
+// Its memo slot (the shared rendering, handlers) is offered exactly to the
+// viewers who see those shared states. (That the rendering is the map
+// rendered for the states is handlers' TestSharedSeatMapRendering.)
 func TestSeatStatesSharedViewMatchesPerSeat(t *testing.T) {
 	var seats []booking.Seat
 	for i := range 40 {
 		seats = append(seats, booking.Seat{ID: int64(100 + i), Row: string(rune('A' + i/10)), Number: i%10 + 1, X: i % 10, Y: i / 10, Kind: booking.SeatStandard})
 	}
 	l := booking.NewLayout(seats)
-	smap, err := views.NewSeatMap(1, l)
-	if err != nil {
-		t.Fatal(err)
-	}
 	base := time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
 	carts := []string{"", "cart-a", "cart-b", "cart-c"}
 	rnd := rand.New(rand.NewPCG(1, 2))
@@ -44,7 +39,7 @@ func TestSeatStatesSharedViewMatchesPerSeat(t *testing.T) {
 				claims.set(booking.Claim{SeatID: s.ID, CartID: carts[1+rnd.IntN(3)], TicketType: "adult", ExpiresAt: &exp})
 			}
 		}
-		snap := &seatSnapshot{static: &showStatic{layout: l, smap: smap}, claims: claims}
+		snap := &seatSnapshot{static: &Show{Layout: l}, claims: claims}
 		first := base.Add(time.Duration(rnd.IntN(60)-30) * time.Second)
 		for _, at := range []time.Time{first, first.Add(-time.Second), first.Add(time.Second), first.Add(45 * time.Second), base.Add(2 * time.Minute)} {
 			for _, cart := range carts {
@@ -53,20 +48,9 @@ func TestSeatStatesSharedViewMatchesPerSeat(t *testing.T) {
 				if !slices.Equal(gotS, wantS) || !slices.EqualFunc(gotM, wantM, sameClaim) || !slices.EqualFunc(gotE, wantE, sameClaim) {
 					t.Fatalf("round %d, cart %q at %v: shared view differs from per-seat states", round, cart, at)
 				}
-				if r := snap.rendered(gotS); r != nil {
-					for _, list := range []bool{false, true} {
-						var want bytes.Buffer
-						c := views.SeatRows(smap, wantS)
-						if list {
-							c = views.SeatList(smap, wantS)
-						}
-						if err := c.Render(context.Background(), &want); err != nil {
-							t.Fatal(err)
-						}
-						if !bytes.Equal(r.Bytes(list), want.Bytes()) {
-							t.Fatalf("round %d, cart %q: shared rendering differs", round, cart)
-						}
-					}
+				m := snap.shared(gotS)
+				if shared := len(gotS) > 0 && &gotS[0] == &snap.pub.states[0]; (m != nil) != shared {
+					t.Fatalf("round %d, cart %q: memo offered %v, states shared %v", round, cart, m != nil, shared)
 				}
 			}
 		}

@@ -1,0 +1,86 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"marquee/booking"
+	"marquee/sales"
+	"marquee/views"
+)
+
+// The map rendered once per snapshot (in its memo slot) is, byte for byte,
+// the map rendered for the states of any viewer who is offered it, at any
+// instant: claims that run out in between, carts' own holds live or expired.
+// (Moved from the seat cache's TestSeatStatesSharedViewMatchesPerSeat; the
+// sales side of it — which viewers share the public states — stays there.)
+func TestSharedSeatMapRendering(t *testing.T) {
+	var seats []booking.Seat
+	for i := range 40 {
+		seats = append(seats, booking.Seat{ID: int64(100 + i), Row: string(rune('A' + i/10)), Number: i%10 + 1, X: i % 10, Y: i / 10, Kind: booking.SeatStandard})
+	}
+	l := booking.NewLayout(seats)
+	base := time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
+	carts := []string{"", "cart-a", "cart-b", "cart-c"}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	show := &sales.Show{Layout: l}
+	m, err := seatMapOf(show)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := seatMapOf(show); again != m {
+		t.Fatal("the seat map was rendered again for the same Show")
+	}
+	shared := 0
+	for round := range 200 {
+		var claims []booking.Claim
+		for _, s := range seats {
+			switch rnd.IntN(5) {
+			case 0: // free
+			case 1: // sold
+				claims = append(claims, booking.Claim{SeatID: s.ID, OrderID: 7})
+			case 2: // pending order's hold
+				exp := base.Add(time.Duration(rnd.IntN(120)-60) * time.Second)
+				claims = append(claims, booking.Claim{SeatID: s.ID, OrderID: 8, CartID: carts[1+rnd.IntN(3)], ExpiresAt: &exp})
+			default: // a cart's hold, live or expired
+				exp := base.Add(time.Duration(rnd.IntN(120)-60) * time.Second)
+				claims = append(claims, booking.Claim{SeatID: s.ID, CartID: carts[1+rnd.IntN(3)], TicketType: "adult", ExpiresAt: &exp})
+			}
+		}
+		first := base.Add(time.Duration(rnd.IntN(60)-30) * time.Second)
+		for _, at := range []time.Time{first, first.Add(-time.Second), first.Add(time.Second), first.Add(45 * time.Second), base.Add(2 * time.Minute)} {
+			for _, cart := range carts {
+				v := sales.ViewOf(show, claims, cart, at, booking.Settings{})
+				want := make([]booking.SeatState, len(l.Seats))
+				for _, cl := range claims {
+					i, _ := l.Index(cl.SeatID)
+					want[i] = cl.StateFor(cart, at)
+				}
+				r := sharedMapHTML(v, m)
+				if r == nil {
+					continue
+				}
+				shared++
+				for _, list := range []bool{false, true} {
+					var buf bytes.Buffer
+					c := views.SeatRows(m.smap, want)
+					if list {
+						c = views.SeatList(m.smap, want)
+					}
+					if err := c.Render(context.Background(), &buf); err != nil {
+						t.Fatal(err)
+					}
+					if !bytes.Equal(r.Bytes(list), buf.Bytes()) {
+						t.Fatalf("round %d, cart %q: shared rendering differs", round, cart)
+					}
+				}
+			}
+		}
+	}
+	if shared == 0 {
+		t.Fatal("no viewer was offered the shared rendering")
+	}
+}
