@@ -26,7 +26,7 @@ func TestSeedDemoProgramme(t *testing.T) {
 	count := func(q string) int {
 		t.Helper()
 		var n int
-		if err := store.GetContext(ctx, &n, q); err != nil {
+		if err := dbtest.SQL(t, store).GetContext(ctx, &n, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 		return n
@@ -91,7 +91,7 @@ func TestSeedDemoProgramme(t *testing.T) {
 		t.Errorf("%d showtimes in the small hours local time", n)
 	}
 	var soon int
-	if err := store.GetContext(ctx, &soon, `SELECT count(*) FROM showtimes WHERE starts_at BETWEEN $1 AND $2`,
+	if err := dbtest.SQL(t, store).GetContext(ctx, &soon, `SELECT count(*) FROM showtimes WHERE starts_at BETWEEN $1 AND $2`,
 		now.Add(10*time.Minute), now.Add(20*time.Minute)); err != nil || soon < 1 {
 		t.Errorf("showtimes starting in about 15 minutes = %d (%v)", soon, err)
 	}

@@ -46,7 +46,7 @@ func TestCancelThroughPaymentService(t *testing.T) {
 		t.Fatalf("rest: %+v %v", r, err)
 	}
 	var refunded int64
-	if err := e.db.GetContext(ctx, &refunded, `SELECT refunded_cents FROM payments WHERE order_id = $1 AND status IN ('succeeded', 'refunded')`, o.ID); err != nil {
+	if err := dbtest.SQL(t, e.db).GetContext(ctx, &refunded, `SELECT refunded_cents FROM payments WHERE order_id = $1 AND status IN ('succeeded', 'refunded')`, o.ID); err != nil {
 		t.Fatal(err)
 	}
 	if refunded != 2500 {

@@ -96,7 +96,7 @@ func (e *env) payments() *payment.Service {
 // recordPayment records the provider payment of a paid order (dbtest.PaidOrder records none).
 func (e *env) recordPayment(t *testing.T, o booking.Order) {
 	t.Helper()
-	if _, err := e.db.ExecContext(context.Background(), `
+	if _, err := dbtest.SQL(t, e.db).ExecContext(context.Background(), `
 		INSERT INTO payments (order_id, provider, kind, status, provider_ref, amount_cents, currency, created_at, updated_at)
 		VALUES ($1, 'stripe', 'checkout', 'succeeded', $2, $3, 'usd', $4, $4)`,
 		o.ID, "pi_"+o.Code, o.TotalCents, e.clock.Now()); err != nil {
@@ -118,7 +118,7 @@ func (e *env) order(t *testing.T, code string) booking.Order {
 
 func (e *env) claims(t *testing.T, orderID int64) int {
 	var n int
-	if err := e.db.GetContext(context.Background(), &n, `SELECT count(*) FROM seat_claims WHERE order_id = $1`, orderID); err != nil {
+	if err := dbtest.SQL(t, e.db).GetContext(context.Background(), &n, `SELECT count(*) FROM seat_claims WHERE order_id = $1`, orderID); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -162,7 +162,7 @@ func TestCancelWholeAndPartial(t *testing.T) {
 		t.Fatalf("%d refund calls", e.ref.calls)
 	}
 	var refunded int64
-	if err := e.db.GetContext(ctx, &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, o.ID); err != nil {
+	if err := dbtest.SQL(t, e.db).GetContext(ctx, &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, o.ID); err != nil {
 		t.Fatal(err)
 	}
 	if refunded != 3650 {
@@ -227,7 +227,7 @@ func TestCancelRefundDeclined(t *testing.T) {
 		t.Fatalf("recorded %+v", rs)
 	}
 	var refunded int64
-	if err := e.db.GetContext(ctx, &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, o.ID); err != nil {
+	if err := dbtest.SQL(t, e.db).GetContext(ctx, &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, o.ID); err != nil {
 		t.Fatal(err)
 	}
 	if refunded != 0 {
@@ -309,7 +309,7 @@ func TestConcurrentCancelsRefundOnce(t *testing.T) {
 	}
 	wg.Wait()
 	var refunded int64
-	if err := e.db.GetContext(context.Background(), &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, o.ID); err != nil {
+	if err := dbtest.SQL(t, e.db).GetContext(context.Background(), &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, o.ID); err != nil {
 		t.Fatal(err)
 	}
 	var total int64
@@ -345,14 +345,14 @@ func TestCancelShowtimeRefundsEveryOrder(t *testing.T) {
 		}
 	}
 	var refunded int64
-	if err := e.db.GetContext(ctx, &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, b.ID); err != nil {
+	if err := dbtest.SQL(t, e.db).GetContext(ctx, &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, b.ID); err != nil {
 		t.Fatal(err)
 	}
 	if refunded != b.TotalCents {
 		t.Fatalf("b refunded %d of %d", refunded, b.TotalCents)
 	}
 	var st string
-	if err := e.db.GetContext(ctx, &st, `SELECT status FROM showtimes WHERE id = $1`, e.show.ShowtimeID); err != nil {
+	if err := dbtest.SQL(t, e.db).GetContext(ctx, &st, `SELECT status FROM showtimes WHERE id = $1`, e.show.ShowtimeID); err != nil {
 		t.Fatal(err)
 	}
 	if st != "cancelled" {
@@ -417,7 +417,7 @@ func TestShowtimeMovedNotice(t *testing.T) {
 	ctx := context.Background()
 	o := e.paid(t, "j@example.com", e.show.SeatIDs[30])
 	old := start
-	if _, err := e.db.ExecContext(ctx, `UPDATE showtimes SET starts_at = starts_at + interval '1 hour', ends_at = ends_at + interval '1 hour',
+	if _, err := dbtest.SQL(t, e.db).ExecContext(ctx, `UPDATE showtimes SET starts_at = starts_at + interval '1 hour', ends_at = ends_at + interval '1 hour',
 		ready_at = ready_at + interval '1 hour', sales_close_at = sales_close_at + interval '1 hour',
 		counter_close_at = counter_close_at + interval '1 hour' WHERE id = $1`, e.show.ShowtimeID); err != nil {
 		t.Fatal(err)

@@ -206,7 +206,7 @@ func TestListShowtimesSeatsLeft(t *testing.T) {
 	}
 	// Two live holds and an expired one: two seats are gone. (Sales are claims
 	// without expires_at; they count the same way.)
-	_, err = store.ExecContext(ctx, `
+	_, err = dbtest.SQL(t, store).ExecContext(ctx, `
 		INSERT INTO seat_claims (showtime_id, seat_id, cart_id, expires_at)
 		SELECT $1, id, 'cart',
 		       CASE number WHEN 1 THEN $2::timestamptz + interval '30 minutes'

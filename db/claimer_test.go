@@ -273,7 +273,7 @@ func mustClaims(t *testing.T, d *db.DB, showtimeID int64) []booking.Claim {
 func TestClaimerPlans(t *testing.T) {
 	d := dbtest.New(t, booking.NewManualClock(start.Add(-time.Hour)))
 	ctx := context.Background()
-	tx, err := d.BeginTxx(ctx, nil)
+	tx, err := dbtest.SQL(t, d).BeginTxx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,7 +41,7 @@ type Options struct {
 
 // DB is the storage. It is safe for concurrent use.
 type DB struct {
-	*sqlx.DB
+	x      *sqlx.DB // not embedded: callers use DB's methods, never raw SQL
 	dsn    string
 	clock  booking.Clock
 	logger *slog.Logger
@@ -74,11 +74,14 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		x.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	return &DB{DB: x, dsn: dsn, clock: opt.Clock, logger: opt.Logger, stmts: map[string]*sqlx.Stmt{}}, nil
+	return &DB{x: x, dsn: dsn, clock: opt.Clock, logger: opt.Logger, stmts: map[string]*sqlx.Stmt{}}, nil
 }
 
 // DSN returns the connection string the DB was opened with (for LISTEN).
 func (db *DB) DSN() string { return db.dsn }
+
+// Ping checks that the database answers (readiness).
+func (db *DB) Ping(ctx context.Context) error { return mapErr(db.x.PingContext(ctx)) }
 
 // Now returns the current time from the injected clock.
 func (db *DB) Now() time.Time { return db.clock.Now() }
@@ -91,7 +94,7 @@ func (db *DB) Close() error {
 	}
 	db.stmts = map[string]*sqlx.Stmt{}
 	db.mu.Unlock()
-	return db.DB.Close()
+	return db.x.Close()
 }
 
 // Migrate brings the schema up to date with the embedded migrations.
@@ -117,7 +120,7 @@ func (db *DB) migrations() (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return goose.NewProvider(goose.DialectPostgres, db.DB.DB, mustSub(migrations, "migrations"),
+	return goose.NewProvider(goose.DialectPostgres, db.x.DB, mustSub(migrations, "migrations"),
 		goose.WithSessionLocker(locker))
 }
 
@@ -130,7 +133,7 @@ func (db *DB) stmt(ctx context.Context, query string) (*sqlx.Stmt, error) {
 	if ok {
 		return s, nil
 	}
-	s, err := db.PreparexContext(ctx, query)
+	s, err := db.x.PreparexContext(ctx, query)
 	if err != nil {
 		return nil, mapErr(fmt.Errorf("prepare: %w", err))
 	}
@@ -221,7 +224,7 @@ func (db *DB) txGet(ctx context.Context, tx *sqlx.Tx, dest any, query string, ar
 // InTx runs fn in one short transaction, committing when fn returns nil.
 // Never call a network service (Stripe, SMTP) inside fn.
 func (db *DB) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tx, err := db.BeginTxx(ctx, nil)
+	tx, err := db.x.BeginTxx(ctx, nil)
 	if err != nil {
 		return mapErr(fmt.Errorf("begin: %w", err))
 	}

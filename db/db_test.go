@@ -12,7 +12,7 @@ func TestMigrateAndOverlapConstraint(t *testing.T) {
 	d := dbtest.New(t, booking.SystemClock{})
 	ctx := context.Background()
 	var n int
-	if err := d.GetContext(ctx, &n, "SELECT count(*) FROM catalog_version"); err != nil || n != 1 {
+	if err := dbtest.SQL(t, d).GetContext(ctx, &n, "SELECT count(*) FROM catalog_version"); err != nil || n != 1 {
 		t.Fatalf("catalog_version: n=%d err=%v", n, err)
 	}
 }

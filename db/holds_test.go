@@ -314,7 +314,7 @@ func TestPlaceOrderIdempotent(t *testing.T) {
 	ctx := context.Background()
 	layout, card := testLayout(t, d, s)
 	var uid int64
-	if err := d.GetContext(ctx, &uid, `INSERT INTO users (email, name) VALUES ('api@example.com', 'API') RETURNING id`); err != nil {
+	if err := dbtest.SQL(t, d).GetContext(ctx, &uid, `INSERT INTO users (email, name) VALUES ('api@example.com', 'API') RETURNING id`); err != nil {
 		t.Fatal(err)
 	}
 	seat := func(i int) booking.Seat { x, _ := layout.Seat(s.SeatIDs[i]); return x }
@@ -463,7 +463,7 @@ func TestSweepConcurrent(t *testing.T) {
 		t.Fatalf("expired %d orders (want %d), deleted %d holds (want 40)", expired, orders, deleted)
 	}
 	var left int
-	if err := d.GetContext(ctx, &left, `SELECT count(*) FROM seat_claims`); err != nil || left != 0 {
+	if err := dbtest.SQL(t, d).GetContext(ctx, &left, `SELECT count(*) FROM seat_claims`); err != nil || left != 0 {
 		t.Fatalf("claims left %d %v", left, err)
 	}
 }

@@ -41,7 +41,7 @@ func TestReceiptNumberAssignedOnce(t *testing.T) {
 		t.Fatalf("next number %d after %d (%v)", nb, got[0], err)
 	}
 	// An unpaid order has no receipt.
-	res, err := d.ExecContext(ctx, `UPDATE orders SET paid_at = NULL, receipt_number = NULL WHERE id = $1`, b.ID)
+	res, err := dbtest.SQL(t, d).ExecContext(ctx, `UPDATE orders SET paid_at = NULL, receipt_number = NULL WHERE id = $1`, b.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

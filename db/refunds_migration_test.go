@@ -32,7 +32,7 @@ func TestRefundLedgerMigration(t *testing.T) {
 	}
 	exec := func(q string, args ...any) {
 		t.Helper()
-		if _, err := d.ExecContext(ctx, q, args...); err != nil {
+		if _, err := dbtest.SQL(t, d).ExecContext(ctx, q, args...); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
@@ -43,7 +43,7 @@ func TestRefundLedgerMigration(t *testing.T) {
 		ref           string
 		amount, refnd int64
 	}{{&pa, a.ID, "pi_a", a.TotalCents, 2450}, {&pb, b.ID, "pi_b", b.TotalCents, 0}, {&pl, late.ID, "pi_late", late.TotalCents, late.TotalCents}} {
-		if err := d.GetContext(ctx, p.id, `
+		if err := dbtest.SQL(t, d).GetContext(ctx, p.id, `
 			INSERT INTO payments (order_id, provider, kind, status, provider_ref, amount_cents, refunded_cents, currency, created_at, updated_at)
 			VALUES ($1, 'stripe', 'checkout', 'succeeded', $2, $3, $4, 'usd', $5, $5) RETURNING id`,
 			p.order, p.ref, p.amount, p.refnd, now); err != nil {
@@ -82,7 +82,7 @@ func TestRefundLedgerMigration(t *testing.T) {
 		t.Fatalf("up to 13: %v", err)
 	}
 	var gone bool
-	if err := d.GetContext(ctx, &gone, `SELECT to_regclass('payment_refunds') IS NULL`); err != nil || !gone {
+	if err := dbtest.SQL(t, d).GetContext(ctx, &gone, `SELECT to_regclass('payment_refunds') IS NULL`); err != nil || !gone {
 		t.Fatalf("payment_refunds still there: %v", err)
 	}
 	type row struct {
@@ -108,7 +108,7 @@ func TestRefundLedgerMigration(t *testing.T) {
 		Seats   int     `db:"seats"`
 		Updated *string `db:"updated"`
 	}
-	if err := d.SelectContext(ctx, &rows, `
+	if err := dbtest.SQL(t, d).SelectContext(ctx, &rows, `
 		SELECT idempotency_key, order_id, payment_id, reason, status, amount_cents, tickets_cents, fee_cents, charge_cents,
 		       coalesce(provider_ref, '') AS ref, coalesce(failure, '') AS failure, told_at IS NOT NULL AS told,
 		       cardinality(seat_ids) AS seats, updated_at::text AS updated
@@ -137,7 +137,7 @@ func TestRefundLedgerMigration(t *testing.T) {
 		}
 	}
 	var refunded int64
-	if err := d.GetContext(ctx, &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, a.ID); err != nil || refunded != 2450 {
+	if err := dbtest.SQL(t, d).GetContext(ctx, &refunded, `SELECT refunded_cents FROM orders WHERE id = $1`, a.ID); err != nil || refunded != 2450 {
 		t.Fatalf("order a refunded_cents %d %v: the gateway-settled refund must count", refunded, err)
 	}
 	// The ledger reads them like any other refund.
@@ -159,10 +159,10 @@ func TestRefundLedgerMigration(t *testing.T) {
 		t.Fatalf("down again: %v", err)
 	}
 	var after, gateway int
-	if err := d.GetContext(ctx, &after, `SELECT count(*) FROM refunds`); err != nil {
+	if err := dbtest.SQL(t, d).GetContext(ctx, &after, `SELECT count(*) FROM refunds`); err != nil {
 		t.Fatal(err)
 	}
-	if err := d.GetContext(ctx, &gateway, `SELECT count(*) FROM payment_refunds`); err != nil {
+	if err := dbtest.SQL(t, d).GetContext(ctx, &gateway, `SELECT count(*) FROM payment_refunds`); err != nil {
 		t.Fatal(err)
 	}
 	if after != 3 || gateway != 4 {
@@ -172,7 +172,7 @@ func TestRefundLedgerMigration(t *testing.T) {
 		t.Fatalf("up again: %v", err)
 	}
 	var n int
-	if err := d.GetContext(ctx, &n, `SELECT count(*) FROM refunds`); err != nil || n != len(want) {
+	if err := dbtest.SQL(t, d).GetContext(ctx, &n, `SELECT count(*) FROM refunds`); err != nil || n != len(want) {
 		t.Fatalf("after up again: %d refunds %v", n, err)
 	}
 }

@@ -16,7 +16,7 @@ func TestAccountsGuestOrdersAdoptedAfterConfirmation(t *testing.T) {
 	ctx := context.Background()
 	show := dbtest.AddShowtime(t, d, clock.Now().Add(24*time.Hour))
 	for i, email := range []string{"Guest@Example.com", "other@example.com"} {
-		if _, err := d.ExecContext(ctx, `INSERT INTO orders (code, email, showtime_id, hold_expires_at, created_at) VALUES ($1, $2, $3, $4, $4)`,
+		if _, err := dbtest.SQL(t, d).ExecContext(ctx, `INSERT INTO orders (code, email, showtime_id, hold_expires_at, created_at) VALUES ($1, $2, $3, $4, $4)`,
 			"CODE"+string(rune('A'+i)), email, show.ShowtimeID, clock.Now()); err != nil {
 			t.Fatal(err)
 		}
@@ -27,7 +27,7 @@ func TestAccountsGuestOrdersAdoptedAfterConfirmation(t *testing.T) {
 	}
 	owned := func() int {
 		var n int
-		if err := d.GetContext(ctx, &n, `SELECT count(*) FROM orders WHERE user_id = $1`, u.ID); err != nil {
+		if err := dbtest.SQL(t, d).GetContext(ctx, &n, `SELECT count(*) FROM orders WHERE user_id = $1`, u.ID); err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -54,7 +54,7 @@ func TestAccountsGuestOrdersAdoptedAfterConfirmation(t *testing.T) {
 		t.Fatal(err)
 	}
 	var email string
-	if err := d.GetContext(ctx, &email, `SELECT email FROM orders WHERE code = 'CODEA'`); err != nil {
+	if err := dbtest.SQL(t, d).GetContext(ctx, &email, `SELECT email FROM orders WHERE code = 'CODEA'`); err != nil {
 		t.Fatal(err)
 	}
 	if email == "Guest@Example.com" {

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"marquee/db/dbtest"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -433,7 +434,7 @@ func TestAccountDeleteAnonymises(t *testing.T) {
 	resp, _ = e.client().login("lee@example.com", "correct horse battery", false)
 	wantStatus(t, resp, http.StatusUnauthorized)
 	var n int
-	if err := e.db.GetContext(context.Background(), &n, `SELECT count(*) FROM users WHERE email ILIKE '%lee%' OR name <> ''`); err != nil {
+	if err := dbtest.SQL(t, e.db).GetContext(context.Background(), &n, `SELECT count(*) FROM users WHERE email ILIKE '%lee%' OR name <> ''`); err != nil {
 		t.Fatal(err)
 	}
 	if n != 0 {
@@ -464,7 +465,7 @@ func TestAccountAPITokens(t *testing.T) {
 		t.Fatal("token not listed")
 	}
 	var stored int
-	if err := e.db.GetContext(context.Background(), &stored, `SELECT count(*) FROM api_tokens WHERE position($1 in encode(token_hash, 'escape')) > 0`, token); err != nil {
+	if err := dbtest.SQL(t, e.db).GetContext(context.Background(), &stored, `SELECT count(*) FROM api_tokens WHERE position($1 in encode(token_hash, 'escape')) > 0`, token); err != nil {
 		t.Fatal(err)
 	}
 	if stored != 0 {

@@ -279,7 +279,7 @@ func TestCatalogCacheInvalidation(t *testing.T) {
 		t.Fatal("test movie already there")
 	}
 	// A manager adds a movie and a showtime (the trigger would notify every instance).
-	_, err := e.db.ExecContext(ctx, `
+	_, err := dbtest.SQL(t, e.db).ExecContext(ctx, `
 		WITH m AS (INSERT INTO movies (slug, title, genres, runtime_min, release_date)
 		           VALUES ('marquee-test', 'Marquee Test Reel', '{Drama}', 90, '2026-11-01') RETURNING id)
 		INSERT INTO showtimes (movie_id, auditorium_id, starts_at, ends_at, ready_at, sales_close_at, counter_close_at, price_card_id)
@@ -310,7 +310,7 @@ func TestCatalogCacheTTL(t *testing.T) {
 		Items []struct{ ID, AuditoriumID int64 }
 	}
 	e.getJSON("/api/v1/showtimes?date=2026-11-25", &st)
-	_, err := e.db.ExecContext(context.Background(), `
+	_, err := dbtest.SQL(t, e.db).ExecContext(context.Background(), `
 		INSERT INTO seat_claims (showtime_id, seat_id, cart_id, expires_at)
 		SELECT $1, id, 'c', $2::timestamptz + interval '10 minutes' FROM seats WHERE auditorium_id = $3 LIMIT 4`,
 		st.Items[0].ID, catalogNow, st.Items[0].AuditoriumID)

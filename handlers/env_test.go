@@ -50,7 +50,6 @@ func newApp(t testing.TB, cfg config.Config, d app.Deps) *app.App {
 	return a
 }
 
-
 // do sends a request through Fiber and returns the response with its body read.
 func (e *testEnv) do(req *http.Request) (*http.Response, string) {
 	e.t.Helper()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"marquee/db/dbtest"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -269,7 +270,7 @@ func (e *payEnv) webhook(payload []byte, secret string) (*http.Response, string)
 func (e *payEnv) count(query string, args ...any) int {
 	e.t.Helper()
 	var n int
-	if err := e.db.GetContext(context.Background(), &n, query, args...); err != nil {
+	if err := dbtest.SQL(e.t, e.db).GetContext(context.Background(), &n, query, args...); err != nil {
 		e.t.Fatal(err)
 	}
 	return n
@@ -641,7 +642,7 @@ func TestPayNoTransactionAcrossGatewayCalls(t *testing.T) {
 	ctx := context.Background()
 	touch := func(what string, o booking.Order) {
 		t.Helper()
-		conn, err := e.db.Connx(ctx)
+		conn, err := dbtest.SQL(t, e.db).Connx(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -122,7 +122,7 @@ func (h *Handler) healthz(c *fiber.Ctx) error { return c.SendString("ok") }
 // readyz answers 503 while the database is unreachable, so a load balancer
 // takes this instance out of rotation until it recovers.
 func (h *Handler) readyz(c *fiber.Ctx) error {
-	if err := h.db.PingContext(c.UserContext()); err != nil {
+	if err := h.db.Ping(c.UserContext()); err != nil {
 		h.log.Warn("not ready", "err", err)
 		return c.Status(fiber.StatusServiceUnavailable).SendString("database unavailable")
 	}

@@ -37,15 +37,20 @@ func AddShowtime(t testing.TB, d *db.DB, startsAt time.Time) Show {
 func CreateShowtime(ctx context.Context, d *db.DB, startsAt time.Time) (Show, error) {
 	var s Show
 	s.StartsAt = startsAt
+	raw, err := Conn(ctx, d)
+	if err != nil {
+		return s, err
+	}
+	defer raw.Close()
 	suffix := randHex(4)
-	if _, err := d.ExecContext(ctx, `INSERT INTO ticket_types (code, name, sort) VALUES ('adult', 'Adult', 1), ('child', 'Child', 2), ('senior', 'Senior', 3) ON CONFLICT DO NOTHING`); err != nil {
+	if _, err := raw.ExecContext(ctx, `INSERT INTO ticket_types (code, name, sort) VALUES ('adult', 'Adult', 1), ('child', 'Child', 2), ('senior', 'Senior', 3) ON CONFLICT DO NOTHING`); err != nil {
 		return s, fmt.Errorf("ticket types: %w", err)
 	}
 	var theatreID int64
-	if err := d.GetContext(ctx, &theatreID, `INSERT INTO theatres (slug, name, city, time_zone) VALUES ($1, 'Test Picturehouse', 'London', 'Europe/London') RETURNING id`, "test-"+suffix); err != nil {
+	if err := raw.GetContext(ctx, &theatreID, `INSERT INTO theatres (slug, name, city, time_zone) VALUES ($1, 'Test Picturehouse', 'London', 'Europe/London') RETURNING id`, "test-"+suffix); err != nil {
 		return s, fmt.Errorf("theatre: %w", err)
 	}
-	if err := d.GetContext(ctx, &s.AuditoriumID, `INSERT INTO auditoriums (theatre_id, name, rows, cols, capacity) VALUES ($1, 'Screen 1', 10, 22, 200) RETURNING id`, theatreID); err != nil {
+	if err := raw.GetContext(ctx, &s.AuditoriumID, `INSERT INTO auditoriums (theatre_id, name, rows, cols, capacity) VALUES ($1, 'Screen 1', 10, 22, 200) RETURNING id`, theatreID); err != nil {
 		return s, fmt.Errorf("auditorium: %w", err)
 	}
 	for y := 0; y < 10; y++ {
@@ -66,27 +71,27 @@ func CreateShowtime(ctx context.Context, d *db.DB, startsAt time.Time) (Show, er
 				kind = "premium"
 			}
 			var id int64
-			if err := d.GetContext(ctx, &id, `INSERT INTO seats (auditorium_id, row_label, number, x, y, kind) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+			if err := raw.GetContext(ctx, &id, `INSERT INTO seats (auditorium_id, row_label, number, x, y, kind) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
 				s.AuditoriumID, row, n, x, y, kind); err != nil {
 				return s, fmt.Errorf("seat: %w", err)
 			}
 			s.SeatIDs = append(s.SeatIDs, id)
 		}
 	}
-	if err := d.GetContext(ctx, &s.MovieID, `INSERT INTO movies (slug, title, runtime_min, rating, release_date) VALUES ($1, 'The Test Picture', 110, 'PG-13', '2026-01-01') RETURNING id`, "test-picture-"+suffix); err != nil {
+	if err := raw.GetContext(ctx, &s.MovieID, `INSERT INTO movies (slug, title, runtime_min, rating, release_date) VALUES ($1, 'The Test Picture', 110, 'PG-13', '2026-01-01') RETURNING id`, "test-picture-"+suffix); err != nil {
 		return s, fmt.Errorf("movie: %w", err)
 	}
-	if err := d.GetContext(ctx, &s.PriceCardID, `INSERT INTO price_cards (name, currency) VALUES ($1, 'usd') RETURNING id`, "Standard "+suffix); err != nil {
+	if err := raw.GetContext(ctx, &s.PriceCardID, `INSERT INTO price_cards (name, currency) VALUES ($1, 'usd') RETURNING id`, "Standard "+suffix); err != nil {
 		return s, fmt.Errorf("price card: %w", err)
 	}
-	if _, err := d.ExecContext(ctx, `
+	if _, err := raw.ExecContext(ctx, `
 		INSERT INTO price_card_prices (price_card_id, ticket_type, seat_kind, amount_cents) VALUES
 		($1, 'adult', 'standard', 1250), ($1, 'adult', 'premium', 1650),
 		($1, 'child', 'standard', 900), ($1, 'child', 'premium', 1300),
 		($1, 'senior', 'standard', 1000), ($1, 'senior', 'premium', 1400)`, s.PriceCardID); err != nil {
 		return s, fmt.Errorf("prices: %w", err)
 	}
-	if err := d.GetContext(ctx, &s.ShowtimeID, `
+	if err := raw.GetContext(ctx, &s.ShowtimeID, `
 		INSERT INTO showtimes (movie_id, auditorium_id, starts_at, ends_at, ready_at, sales_close_at, counter_close_at, price_card_id)
 		VALUES ($1, $2, $3, $3::timestamptz + interval '110 minutes', $3::timestamptz + interval '130 minutes', $3, $3::timestamptz + interval '10 minutes', $4)
 		RETURNING id`, s.MovieID, s.AuditoriumID, startsAt, s.PriceCardID); err != nil {

@@ -122,6 +122,36 @@ func New(t testing.TB, clock booking.Clock) *db.DB {
 	return d
 }
 
+// SQL returns a pool of raw connections to d's database, for a test's own
+// set-up and checks: db.DB runs only the statements of its methods. It is
+// closed when the test ends, and keeps no idle connection meanwhile, so a
+// helper may call SQL for every query it runs.
+func SQL(t testing.TB, d *db.DB) *sqlx.DB {
+	t.Helper()
+	x, err := Conn(context.Background(), d)
+	if err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
+	x.SetMaxIdleConns(0)
+	t.Cleanup(func() { x.Close() })
+	return x
+}
+
+// Conn opens a small pool of raw connections to d's database (tools and
+// helpers without a test); the caller closes it.
+func Conn(ctx context.Context, d *db.DB) (*sqlx.DB, error) {
+	x, err := sqlx.Open("postgres", d.DSN())
+	if err != nil {
+		return nil, fmt.Errorf("raw connection: %w", err)
+	}
+	x.SetMaxOpenConns(4)
+	if err := x.PingContext(ctx); err != nil {
+		x.Close()
+		return nil, fmt.Errorf("raw connection: %w", err)
+	}
+	return x, nil
+}
+
 // NewDSN creates a fresh migrated database and returns its connection string.
 func NewDSN(t testing.TB) string {
 	t.Helper()

@@ -19,10 +19,11 @@ func PaidOrder(t testing.TB, d *db.DB, s Show, email string, userID *int64, now 
 	if err := d.TransitionOrder(ctx, o.ID, booking.OrderPaid, now); err != nil {
 		t.Fatalf("dbtest: pay order: %v", err)
 	}
-	if _, err := d.ExecContext(ctx, `UPDATE order_items SET status = 'sold' WHERE order_id = $1`, o.ID); err != nil {
+	x := SQL(t, d)
+	if _, err := x.ExecContext(ctx, `UPDATE order_items SET status = 'sold' WHERE order_id = $1`, o.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.ExecContext(ctx, `UPDATE seat_claims SET expires_at = NULL WHERE order_id = $1`, o.ID); err != nil {
+	if _, err := x.ExecContext(ctx, `UPDATE seat_claims SET expires_at = NULL WHERE order_id = $1`, o.ID); err != nil {
 		t.Fatal(err)
 	}
 	o, err := d.OrderByCode(ctx, o.Code)
