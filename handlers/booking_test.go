@@ -72,12 +72,7 @@ func newBookingEnv(t *testing.T, mod func(*booking.Settings), live bool) *bkEnv 
 func newShowStore(t *testing.T) (*booking.ManualClock, string, *db.DB, dbtest.Show) {
 	t.Helper()
 	clock := booking.NewManualClock(showStart.Add(-2 * time.Hour))
-	dsn := dbtest.NewDSN(t)
-	store, err := db.Open(context.Background(), dsn, db.Options{MaxConns: 16, Clock: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store, dsn := dbtest.NewWithDSN(t, clock)
 	return clock, dsn, store, dbtest.AddShowtime(t, store, showStart)
 }
 

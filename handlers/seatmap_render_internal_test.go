@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"marquee/booking"
+	"marquee/internal/testutil"
 	"marquee/sales"
 	"marquee/views"
 )
@@ -18,10 +19,7 @@ import (
 // (Moved from the seat cache's TestSeatStatesSharedViewMatchesPerSeat; the
 // sales side of it — which viewers share the public states — stays there.)
 func TestSharedSeatMapRendering(t *testing.T) {
-	var seats []booking.Seat
-	for i := range 40 {
-		seats = append(seats, booking.Seat{ID: int64(100 + i), Row: string(rune('A' + i/10)), Number: i%10 + 1, X: i % 10, Y: i / 10, Kind: booking.SeatStandard})
-	}
+	seats := testutil.GridSeats(40)
 	l := booking.NewLayout(seats)
 	base := time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
 	carts := []string{"", "cart-a", "cart-b", "cart-c"}

@@ -31,12 +31,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	clock := booking.NewManualClock(showStart.Add(-2 * time.Hour))
-	dsn := dbtest.NewDSN(t)
-	store, err := db.Open(context.Background(), dsn, db.Options{MaxConns: 16, Clock: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store, dsn := dbtest.NewWithDSN(t, clock)
 	e := &env{t: t, ctx: context.Background(), clock: clock, dsn: dsn, db: store, show: dbtest.AddShowtime(t, store, showStart)}
 	e.svc = e.instance()
 	return e

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"marquee/booking"
+	"marquee/internal/testutil"
 )
 
 // The shared per-snapshot view (states) gives every viewer exactly what
@@ -16,10 +17,7 @@ import (
 // viewers who see those shared states. (That the rendering is the map
 // rendered for the states is handlers' TestSharedSeatMapRendering.)
 func TestSeatStatesSharedViewMatchesPerSeat(t *testing.T) {
-	var seats []booking.Seat
-	for i := range 40 {
-		seats = append(seats, booking.Seat{ID: int64(100 + i), Row: string(rune('A' + i/10)), Number: i%10 + 1, X: i % 10, Y: i / 10, Kind: booking.SeatStandard})
-	}
+	seats := testutil.GridSeats(40)
 	l := booking.NewLayout(seats)
 	base := time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
 	carts := []string{"", "cart-a", "cart-b", "cart-c"}

@@ -112,14 +112,21 @@ func dataDir() (string, error) {
 // New returns a migrated, empty database for this test, dropped at cleanup.
 func New(t testing.TB, clock booking.Clock) *db.DB {
 	t.Helper()
-	ctx := context.Background()
+	d, _ := NewWithDSN(t, clock)
+	return d
+}
+
+// NewWithDSN is New that also returns the database's connection string (for
+// a change-feed listener or a second instance on the same database).
+func NewWithDSN(t testing.TB, clock booking.Clock) (*db.DB, string) {
+	t.Helper()
 	dsn := NewDSN(t)
-	d, err := db.Open(ctx, dsn, db.Options{MaxConns: 32, Clock: clock})
+	d, err := db.Open(context.Background(), dsn, db.Options{MaxConns: 32, Clock: clock})
 	if err != nil {
 		t.Fatalf("open test database: %v", err)
 	}
 	t.Cleanup(func() { d.Close() })
-	return d
+	return d, dsn
 }
 
 // SQL returns a pool of raw connections to d's database, for a test's own
