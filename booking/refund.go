@@ -106,7 +106,8 @@ const (
 // done whether nothing more will ever be told (so the refund can be marked
 // told). A pending refund with money to send is told when it settles; a
 // cancelled showtime's refund is told by the showtime notice; money returned
-// whole is told once the provider accepted it.
+// whole is told once the provider accepted it; a refund that cancelled no
+// seats gets no cancellation e-mail.
 func (r Refund) Notice() (notice string, done bool) {
 	if r.Status == RefundPending && r.AmountCents > 0 {
 		return NoticeNone, false
@@ -116,6 +117,12 @@ func (r Refund) Notice() (notice string, done bool) {
 	}
 	switch r.Reason {
 	case RefundCustomer, RefundStaff:
+		if len(r.SeatIDs) == 0 {
+			// Money only (payment.Service.Refund with nothing cancelled):
+			// "cancellation confirmed" would be untrue; whoever refunds
+			// money alone tells the customer in their own words.
+			return NoticeNone, true
+		}
 		return NoticeCancellation, true
 	case RefundLatePayment, RefundDuplicatePayment:
 		if r.Status == RefundSucceeded {

@@ -176,3 +176,40 @@ func TestRefundLedgerMigration(t *testing.T) {
 		t.Fatalf("after up again: %d refunds %v", n, err)
 	}
 }
+
+// A gateway refund with a reason the old payment_refunds never checked
+// (it took any text) is carried over too: the ledger's reason check is added
+// after the copy, for new rows only.
+func TestRefundLedgerMigrationKeepsUnknownReasons(t *testing.T) {
+	clock := booking.NewManualClock(start.Add(-5 * time.Hour))
+	d := dbtest.New(t, clock)
+	s := dbtest.AddShowtime(t, d, start)
+	ctx := context.Background()
+	now := clock.Now()
+	o := dbtest.PaidOrder(t, d, s, "odd@example.com", nil, now, s.SeatIDs[0])
+	if err := d.MigrateDownTo(ctx, 12); err != nil {
+		t.Fatalf("down to 12: %v", err)
+	}
+	raw := dbtest.SQL(t, d)
+	var pay int64
+	if err := raw.GetContext(ctx, &pay, `
+		INSERT INTO payments (order_id, provider, kind, status, provider_ref, amount_cents, refunded_cents, currency, created_at, updated_at)
+		VALUES ($1, 'stripe', 'checkout', 'succeeded', 'pi_odd', $2, 300, 'usd', $3, $3) RETURNING id`, o.ID, o.TotalCents, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.ExecContext(ctx, `INSERT INTO payment_refunds (order_id, payment_id, amount_cents, status, reason, idempotency_key,
+		provider_ref, created_at, updated_at) VALUES ($1, $2, 300, 'succeeded', 'goodwill', 'odd-1', 're_odd', $3, $3)`, o.ID, pay, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.MigrateUpTo(ctx, 13); err != nil {
+		t.Fatalf("up to 13 with an unknown reason: %v", err)
+	}
+	var n int
+	if err := raw.GetContext(ctx, &n, `SELECT count(*) FROM refunds WHERE reason = 'goodwill' AND amount_cents = 300 AND provider_ref = 're_odd'`); err != nil || n != 1 {
+		t.Fatalf("carried over: %d %v", n, err)
+	}
+	if _, err := raw.ExecContext(ctx, `INSERT INTO refunds (order_id, reason, amount_cents, status, idempotency_key, created_at, updated_at)
+		VALUES ($1, 'goodwill', 1, 'pending', 'odd-2', $2, $2)`, o.ID, now); err == nil {
+		t.Fatal("a new refund with an unknown reason was accepted")
+	}
+}

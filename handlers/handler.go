@@ -47,7 +47,7 @@ type Config struct {
 type Deps struct {
 	Config   Config
 	DB       *db.DB
-	Notifier *db.Notifier // live seat maps; nil in tests that don't need live updates
+	Notifier *db.Notifier // the catalogue cache's change feed (CatalogChanges); nil in tests that don't need it
 	Clock    booking.Clock
 	Logger   *slog.Logger
 	// Mailer sends e-mail; /dev/mail lists what it sent when it is a capture mailer.
@@ -93,7 +93,6 @@ func (d Deps) missing() error {
 type Handler struct {
 	cfg       Config
 	db        *db.DB
-	notifier  *db.Notifier
 	clock     booking.Clock
 	log       *slog.Logger
 	started   time.Time
@@ -135,7 +134,6 @@ func New(d Deps) (*Handler, error) {
 	h := &Handler{
 		cfg:      d.Config,
 		db:       d.DB,
-		notifier: d.Notifier,
 		clock:    d.Clock,
 		log:      d.Logger,
 		started:  d.Clock.Now(),

@@ -49,9 +49,10 @@ func TestSharedSeatMapRendering(t *testing.T) {
 			}
 		}
 		first := base.Add(time.Duration(rnd.IntN(60)-30) * time.Second)
+		viewAt := sales.ViewsOf(show, claims, booking.Settings{}) // one snapshot: its rendering is served to every viewer offered it
 		for _, at := range []time.Time{first, first.Add(-time.Second), first.Add(time.Second), first.Add(45 * time.Second), base.Add(2 * time.Minute)} {
 			for _, cart := range carts {
-				v := sales.ViewOf(show, claims, cart, at, booking.Settings{})
+				v := viewAt(cart, at)
 				want := make([]booking.SeatState, len(l.Seats))
 				for _, cl := range claims {
 					i, _ := l.Index(cl.SeatID)

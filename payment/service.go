@@ -573,11 +573,11 @@ type ReconcileReport struct {
 	Sessions int // listed by the provider
 	Repaired int // completed sessions whose order missed its fulfilment
 	Expired  int // open sessions of orders no longer awaiting payment
-	Refunds  int // pending refunds settled by the retry (RetryRefunds)
 }
 
 // Reconcile lists recent checkout sessions at the provider and repairs any
-// order that missed its webhook; it also retries refunds left pending.
+// order that missed its webhook. (Refunds left pending are RetryRefunds':
+// they must not wait for the provider's session listing to work.)
 func (s *Service) Reconcile(ctx context.Context) (ReconcileReport, error) {
 	var rep ReconcileReport
 	now := s.clock.Now()
@@ -618,11 +618,13 @@ func (s *Service) Reconcile(ctx context.Context) (ReconcileReport, error) {
 			rep.Expired++
 		}
 	}
-	if rep.Refunds, err = s.RetryRefunds(ctx, time.Minute); err != nil {
-		return rep, fmt.Errorf("reconcile: %w", err)
-	}
 	return rep, nil
 }
+
+// refundRetryEvery is how often, across all instances, refunds left pending
+// are sent again (Tick, under a lease), and how old a pending refund must be
+// to be retried: younger ones may still be on their first call.
+const refundRetryEvery = 30 * time.Second
 
 // RetryRefunds is the refund ledger's one retry job: every refund recorded
 // more than olderThan ago that never got the provider's answer (a transient
@@ -691,6 +693,15 @@ func (s *Service) Tick(ctx context.Context, reconcileEvery time.Duration) {
 		s.log.Warn("expire lapsed checkouts", "err", err)
 	}
 	now := s.clock.Now()
+	if ok, err := s.store.TryPaymentLease(ctx, "refunds", now, now.Add(refundRetryEvery)); err == nil && ok {
+		n, err := s.RetryRefunds(ctx, refundRetryEvery)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.Warn("retry refunds", "err", err)
+		case n > 0:
+			s.log.Info("retried refunds", "settled", n)
+		}
+	}
 	ok, err := s.store.TryPaymentLease(ctx, "reconcile", now, now.Add(reconcileEvery))
 	if err != nil || !ok {
 		return
@@ -699,8 +710,8 @@ func (s *Service) Tick(ctx context.Context, reconcileEvery time.Duration) {
 	switch {
 	case err != nil && ctx.Err() == nil:
 		s.log.Warn("reconcile payments", "err", err)
-	case rep.Repaired > 0 || rep.Expired > 0 || rep.Refunds > 0:
-		s.log.Info("reconciled payments", "sessions", rep.Sessions, "repaired", rep.Repaired, "expired", rep.Expired, "refunds", rep.Refunds)
+	case rep.Repaired > 0 || rep.Expired > 0:
+		s.log.Info("reconciled payments", "sessions", rep.Sessions, "repaired", rep.Repaired, "expired", rep.Expired)
 	}
 }
 

@@ -183,16 +183,20 @@ func (v *View) takenByOthers() func(int64) bool {
 	}
 }
 
-// ViewOf is the view of a showtime whose claims are these, as the viewer
-// with cart sees them at now, outside any cache: for tests and tools that
-// look at given claims. Claims of seats not in show's layout are ignored.
-func ViewOf(show *Show, claims []booking.Claim, cart string, now time.Time, set booking.Settings) *View {
-	snap := &seatSnapshot{static: show, claims: newSeatClaims(show.Layout), loaded: now}
+// ViewsOf is one snapshot of a showtime whose claims are these, outside any
+// cache, for tests and tools that look at given claims: every view it gives
+// (the viewer with cart, at now) shares the snapshot, as the viewers of one
+// cached snapshot do — its shared states and their memo slot included.
+// Claims of seats not in show's layout are ignored.
+func ViewsOf(show *Show, claims []booking.Claim, set booking.Settings) func(cart string, now time.Time) *View {
+	snap := &seatSnapshot{static: show, claims: newSeatClaims(show.Layout)}
 	for _, cl := range claims {
 		snap.claims.set(cl)
 	}
-	v := &View{Show: show, Cart: cart, Now: now, snap: snap}
-	v.States, v.Mine, v.Expired = snap.states(cart, now)
-	v.Sales = booking.SalesAt(show.Info.Showtime, now, set)
-	return v
+	return func(cart string, now time.Time) *View {
+		v := &View{Show: show, Cart: cart, Now: now, snap: snap}
+		v.States, v.Mine, v.Expired = snap.states(cart, now)
+		v.Sales = booking.SalesAt(show.Info.Showtime, now, set)
+		return v
+	}
 }

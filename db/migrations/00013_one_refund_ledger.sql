@@ -9,9 +9,6 @@ ALTER TABLE refunds
     ADD COLUMN payment_id bigint REFERENCES payments(id) ON DELETE CASCADE, -- set when the payment service picks the payment
     ADD COLUMN updated_at timestamptz;
 ALTER TABLE refunds RENAME COLUMN mailed_at TO told_at; -- told, or nothing (more) to tell
--- New rows must name a known reason; rows carried over keep theirs (NOT VALID).
-ALTER TABLE refunds ADD CONSTRAINT refunds_reason_check
-    CHECK (reason IN ('customer', 'showtime_cancelled', 'staff', 'late_payment', 'duplicate_payment')) NOT VALID;
 
 -- What was settled before today was told when it settled, or was never to
 -- be told (a cancelled show's notice said it; a refused late refund):
@@ -51,6 +48,12 @@ SELECT pr.order_id, pr.payment_id, pr.reason, pr.amount_cents, pr.status, pr.ide
 FROM payment_refunds pr
 WHERE NOT EXISTS (SELECT 1 FROM refunds r WHERE r.idempotency_key = pr.idempotency_key)
 ORDER BY pr.id;
+
+-- New rows must name a known reason; rows carried over (from either old
+-- table, whose gateway half had no check) keep theirs: NOT VALID, added
+-- after the copy.
+ALTER TABLE refunds ADD CONSTRAINT refunds_reason_check
+    CHECK (reason IN ('customer', 'showtime_cancelled', 'staff', 'late_payment', 'duplicate_payment')) NOT VALID;
 
 UPDATE refunds SET updated_at = coalesce(completed_at, created_at) WHERE updated_at IS NULL;
 ALTER TABLE refunds ALTER COLUMN updated_at SET NOT NULL;
