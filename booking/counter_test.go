@@ -128,3 +128,45 @@ func TestParseCents(t *testing.T) {
 		t.Error(Cents(-150), Cents(5))
 	}
 }
+
+func TestJudgeAdmission(t *testing.T) {
+	at := t0
+	seat := func(status string, in bool) AdmitSeat {
+		s := AdmitSeat{SeatID: 1, Label: "F12", TicketType: "child", TicketName: "Child", Status: status}
+		if in {
+			s.CheckedInAt = &at
+		}
+		return s
+	}
+	base := Admission{OrderCode: "ABC", OrderStatus: OrderPaid, ShowtimeID: 7}
+	cases := []struct {
+		name     string
+		a        Admission
+		door     int64
+		admitted map[int64]bool
+		want     string
+	}{
+		{"admitted now", with(base, seat(ItemSold, true)), 7, map[int64]bool{1: true}, AdmitValid},
+		{"admitted before", with(base, seat(ItemSold, true)), 0, nil, AdmitAlready},
+		{"other showtime", with(base, seat(ItemSold, false)), 8, nil, AdmitOtherShowtime},
+		{"seat refunded", with(base, seat(ItemCancelled, false)), 7, nil, AdmitCancelled},
+		{"order refunded", with(Admission{OrderCode: "ABC", OrderStatus: OrderRefunded, ShowtimeID: 7}, seat(ItemCancelled, false)), 0, nil, AdmitCancelled},
+		{"unpaid", with(Admission{OrderCode: "ABC", OrderStatus: OrderPendingPayment, ShowtimeID: 7}, seat(ItemReserved, false)), 0, nil, AdmitUnpaid},
+		{"no such seat", base, 0, nil, AdmitUnknown},
+		{"no such order", Admission{}, 0, nil, AdmitUnknown},
+	}
+	for _, c := range cases {
+		got := Judge(c.a, c.door, c.admitted)
+		if got.Verdict != c.want || got.Message == "" {
+			t.Errorf("%s: %s (%q), want %s", c.name, got.Verdict, got.Message, c.want)
+		}
+		if c.want == AdmitValid && (!got.Valid() || !got.Child() || len(got.Admitted) != 1) {
+			t.Errorf("%s: %+v", c.name, got)
+		}
+	}
+}
+
+func with(a Admission, s AdmitSeat) Admission {
+	a.Seats = append([]AdmitSeat(nil), s)
+	return a
+}
