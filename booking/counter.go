@@ -208,3 +208,57 @@ func ParseCents(field, s string) (int64, error) {
 	}
 	return c, nil
 }
+
+// CounterCancel is a cancellation asked for at the box office.
+type CounterCancel struct {
+	SeatIDs []int64 // nil: every seat not yet admitted
+	// Override cancels outside the customer policy (after its deadline, or
+	// when online cancellation is off); Reason says why and is required.
+	Override bool
+	Reason   string
+	// WaiveCharge refunds without the cancellation charge (an override).
+	WaiveCharge bool
+}
+
+// PlanCounterCancellation is the box office cancelling seats of an order.
+// Inside the policy: the customer's terms, whether or not online
+// cancellation is on. An override, with a reason: any time, the charge kept
+// unless waived. Admitted seats are never cancelled; nothing is refunded
+// beyond what the seats cost.
+func (p CancelPolicy) PlanCounterCancellation(o Order, c CounterCancel, startsAt, now time.Time) (Cancellation, error) {
+	if !c.Override {
+		if c.WaiveCharge {
+			return Cancellation{}, Invalid("waive", "Waiving the charge is an override: tick override and give a reason.")
+		}
+		inside := p
+		inside.Disabled = false
+		cl, err := inside.PlanCancellation(o, c.SeatIDs, startsAt, now)
+		if ErrorCode(err) == EGONE {
+			return Cancellation{}, Errorf(EGONE, "The cancellation deadline has passed: cancel with an override and a reason.")
+		}
+		return cl, err
+	}
+	if r := strings.TrimSpace(c.Reason); r == "" || len(r) > 500 {
+		return Cancellation{}, Invalid("reason", "An override needs a reason (up to 500 characters); it goes to the audit log.")
+	}
+	if o.Status == OrderCancelled || o.Status == OrderRefunded {
+		return Cancellation{}, Errorf(ECONFLICT, "This order is already cancelled.")
+	}
+	if err := CheckTransition(o.Status, OrderPartiallyRefunded); err != nil {
+		return Cancellation{}, err
+	}
+	return planRefund(o, c.SeatIDs, func(tickets, feeShare int64) (int64, int64) {
+		refundFee := int64(0)
+		if p.RefundBookingFee || c.WaiveCharge {
+			refundFee = feeShare
+		}
+		if c.WaiveCharge {
+			return refundFee, 0
+		}
+		charge := p.FeeCents + PercentOf(tickets, p.FeePercent*100)
+		if max := tickets + refundFee; charge > max {
+			charge = max
+		}
+		return refundFee, charge
+	}, false)
+}

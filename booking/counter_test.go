@@ -170,3 +170,48 @@ func with(a Admission, s AdmitSeat) Admission {
 	a.Seats = append([]AdmitSeat(nil), s)
 	return a
 }
+
+func TestPlanCounterCancellation(t *testing.T) {
+	start := t0
+	o := Order{Status: OrderPaid, FeeCents: 200, Items: []OrderItem{
+		{SeatID: 1, Row: "F", Number: 1, PriceCents: 1250, Status: ItemSold},
+		{SeatID: 2, Row: "F", Number: 2, PriceCents: 900, Status: ItemSold},
+	}}
+	pol := CancelPolicy{Cutoff: 2 * time.Hour, FeeCents: 100, Disabled: true}
+	// Inside the policy (online cancellation off doesn't matter at the counter).
+	c, err := pol.PlanCounterCancellation(o, CounterCancel{SeatIDs: []int64{2}}, start, start.Add(-3*time.Hour))
+	if err != nil || c.RefundCents != 800 || c.ChargeCents != 100 {
+		t.Fatalf("inside: %+v %v", c, err)
+	}
+	// Past the deadline: refused without an override; with one, a reason is needed.
+	late := start.Add(-time.Hour)
+	if _, err := pol.PlanCounterCancellation(o, CounterCancel{}, start, late); ErrorCode(err) != EGONE {
+		t.Errorf("late without override: %v", err)
+	}
+	if _, err := pol.PlanCounterCancellation(o, CounterCancel{Override: true, Reason: " "}, start, late); ErrorCode(err) != EINVALID {
+		t.Errorf("override without reason: %v", err)
+	}
+	if _, err := pol.PlanCounterCancellation(o, CounterCancel{WaiveCharge: true}, start, late); ErrorCode(err) != EINVALID {
+		t.Errorf("waive without override: %v", err)
+	}
+	c, err = pol.PlanCounterCancellation(o, CounterCancel{Override: true, Reason: "fire alarm"}, start, late)
+	if err != nil || !c.All || c.RefundCents != 2150-100 {
+		t.Errorf("override: %+v %v", c, err)
+	}
+	c, err = pol.PlanCounterCancellation(o, CounterCancel{Override: true, Reason: "fire alarm", WaiveCharge: true}, start, late)
+	if err != nil || c.RefundCents != 2150+200 || c.ChargeCents != 0 {
+		t.Errorf("override, waived: %+v %v", c, err)
+	}
+	// An admitted seat stays; a cancelled order can't be cancelled again.
+	in := o
+	in.Items = append([]OrderItem(nil), o.Items...)
+	in.Items[0].CheckedInAt = &start
+	if _, err := pol.PlanCounterCancellation(in, CounterCancel{SeatIDs: []int64{1}, Override: true, Reason: "x"}, start, late); ErrorCode(err) != ECONFLICT {
+		t.Errorf("admitted seat: %v", err)
+	}
+	done := o
+	done.Status = OrderCancelled
+	if _, err := pol.PlanCounterCancellation(done, CounterCancel{Override: true, Reason: "x"}, start, late); ErrorCode(err) != ECONFLICT {
+		t.Errorf("cancelled order: %v", err)
+	}
+}

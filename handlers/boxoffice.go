@@ -290,8 +290,55 @@ func (h *Handler) boxOrder(c *fiber.Ctx) error {
 			v.Payments = append(v.Payments, p)
 		}
 	}
+	for _, it := range o.Items {
+		if it.Status == booking.ItemSold && it.CheckedInAt == nil {
+			v.Cancellable = append(v.Cancellable, it)
+		}
+	}
+	v.Policy = h.after.Rules().Cancel.Describe()
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	return render(c, fiber.StatusOK, views.BoxOrderPage(h.pageMeta(c, "Order "+o.Code, "boxoffice"), v))
+}
+
+// counterCancel: POST /boxoffice/orders/:code/cancel — cancel all or some
+// seats and refund them through the one ledger; outside the customer
+// policy only with override=1 and a reason (waive=1 drops the charge).
+// confirm=1 is required: the form's "yes, cancel" box.
+func (h *Handler) counterCancel(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	o, err := h.db.OrderByCode(ctx, strings.ToUpper(c.Params("code")))
+	if err != nil {
+		return err
+	}
+	if c.FormValue("confirm") != "1" {
+		return booking.Invalid("confirm", "Tick the box to confirm the cancellation.")
+	}
+	cc := booking.CounterCancel{Override: c.FormValue("override") == "1", Reason: strings.TrimSpace(copyForm(c, "reason")),
+		WaiveCharge: c.FormValue("waive") == "1"}
+	if c.FormValue("all") != "1" {
+		var labels []string
+		for _, b := range c.Context().PostArgs().PeekMulti("seat") {
+			labels = append(labels, string(b))
+		}
+		if len(labels) == 0 {
+			return booking.Invalid("seat", "Choose the seats to cancel, or the whole order.")
+		}
+		if cc.SeatIDs, err = seatIDsByLabel(o, labels); err != nil {
+			return err
+		}
+	}
+	r, err := h.after.CancelAtCounter(ctx, o.Code, cc)
+	if err != nil {
+		return err
+	}
+	h.audit(c, "boxoffice.refund", o.Code, map[string]any{"seats": len(r.SeatIDs), "refund_cents": r.AmountCents,
+		"charge_cents": r.ChargeCents, "refund_status": r.Status, "override": cc.Override, "reason": cc.Reason, "waived": cc.WaiveCharge})
+	msg := "Cancelled " + strconv.Itoa(len(r.SeatIDs)) + " seat(s); refund " + views.Money(r.AmountCents) + " (" + views.RefundStatusText(r.Status) + ")."
+	if r.Provider == payment.ProviderCash && r.AmountCents > 0 {
+		msg += " Hand back " + views.Money(r.AmountCents) + " cash from the drawer."
+	}
+	h.sessionOf(c).SetFlash(msg)
+	return c.Redirect("/boxoffice/orders/"+o.Code, fiber.StatusSeeOther)
 }
 
 // findOrder: GET /boxoffice/find?q= — by code, e-mail or name, or a scanned

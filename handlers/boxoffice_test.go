@@ -380,3 +380,68 @@ func TestCheckInRace(t *testing.T) {
 		t.Fatalf("%d valid, %d already admitted; want exactly 1 valid", valid, already)
 	}
 }
+
+func TestCounterCancelAndRefund(t *testing.T) {
+	e := newBoxEnv(t)
+	code, tokens := e.paidTickets(url.Values{"seats": {"G1 G2 G3"}})
+	page := "/boxoffice/orders/" + code
+	action := page + "/cancel"
+	// 15 minutes before the start: past the customer policy's deadline.
+	for _, c := range []struct {
+		form   url.Values
+		status int
+	}{
+		{url.Values{"seat": {"G1"}}, http.StatusUnprocessableEntity},                                                       // not confirmed
+		{url.Values{"seat": {"G1"}, "confirm": {"1"}}, http.StatusGone},                                                    // outside the policy
+		{url.Values{"seat": {"G1"}, "confirm": {"1"}, "override": {"1"}}, http.StatusUnprocessableEntity},                  // override without a reason
+		{url.Values{"seat": {"Z9"}, "confirm": {"1"}, "override": {"1"}, "reason": {"x"}}, http.StatusUnprocessableEntity}, // not in the order
+		{url.Values{"confirm": {"1"}, "override": {"1"}, "reason": {"x"}}, http.StatusUnprocessableEntity},                 // no seat chosen
+	} {
+		resp, _ := e.staff.submit(page, action, c.form)
+		wantStatus(t, resp, c.status)
+	}
+	if e.auditCount("boxoffice.refund") != 0 {
+		t.Fatal("a refused cancellation was audited as a refund")
+	}
+	o, _ := e.db.OrderByCode(context.Background(), code)
+	resp, _ := e.staff.submit(page, action, url.Values{"seat": {"G1"}, "confirm": {"1"}, "override": {"1"}, "waive": {"1"}, "reason": {"Wrong show sold"}})
+	wantRedirect(t, resp, page)
+	_, doc := e.staff.get(page)
+	flash := doc.Find(`[data-testid="flash"]`).Text()
+	want := o.Items[0].PriceCents + o.FeeCents/3
+	if !strings.Contains(flash, "refund $"+dollars(want)) || !strings.Contains(flash, "cash from the drawer") {
+		t.Errorf("flash %q, want a refund of %s in cash", flash, dollars(want))
+	}
+	o, _ = e.db.OrderByCode(context.Background(), code)
+	if o.Status != booking.OrderPartiallyRefunded || o.Items[0].Status != booking.ItemCancelled {
+		t.Errorf("order %s, G1 %s", o.Status, o.Items[0].Status)
+	}
+	var reason, status string
+	if err := dbtest.SQL(t, e.db).QueryRow(`SELECT reason, status FROM refunds WHERE order_id = $1`, o.ID).Scan(&reason, &status); err != nil {
+		t.Fatal(err)
+	}
+	if reason != booking.RefundStaff || status != booking.RefundSucceeded {
+		t.Errorf("ledger: %s %s", reason, status)
+	}
+	var data string
+	if err := dbtest.SQL(t, e.db).Get(&data, `SELECT data::text FROM audit_log WHERE action = 'boxoffice.refund'`); err != nil || !strings.Contains(data, "Wrong show sold") {
+		t.Errorf("audit %s %v", data, err)
+	}
+	// An admitted seat is not cancelled: G2 in, then "all" cancels G3 only.
+	if resp, _ := e.scan(tokens[1], 0); resp.StatusCode != http.StatusOK {
+		t.Fatalf("scan G2: %d", resp.StatusCode)
+	}
+	resp, _ = e.staff.submit(page, action, url.Values{"seat": {"G2"}, "confirm": {"1"}, "override": {"1"}, "reason": {"x"}})
+	wantStatus(t, resp, http.StatusConflict)
+	resp, _ = e.staff.submit(page, action, url.Values{"all": {"1"}, "confirm": {"1"}, "override": {"1"}, "reason": {"left early"}})
+	wantRedirect(t, resp, page)
+	o, _ = e.db.OrderByCode(context.Background(), code)
+	if o.Items[1].Status != booking.ItemSold || o.Items[2].Status != booking.ItemCancelled {
+		t.Errorf("G2 %s, G3 %s", o.Items[1].Status, o.Items[2].Status)
+	}
+	// Customers can't.
+	cust := e.signedIn("c2@example.com", booking.RoleCustomer)
+	cust.get("/account")
+	resp, _ = cust.post(action, url.Values{"all": {"1"}, "confirm": {"1"}, "override": {"1"}, "reason": {"x"}})
+	wantStatus(t, resp, http.StatusForbidden)
+}

@@ -64,10 +64,11 @@ func (h *Handler) routes(app *fiber.App) {
 	boxoffice.Get("/board", h.boxOfficeBoard)   // the board's rows, polled
 	boxoffice.Get("/sell/:id<int>", h.salePage) // counter sale of a showtime
 	boxoffice.Post("/sell/:id<int>/quote", h.saleQuote)
-	boxoffice.Post("/sell/:id<int>", h.sell)   // place and pay (cash, card, split)
-	boxoffice.Get("/orders/:code", h.boxOrder) // the order: change due, tickets and receipt to print
-	boxoffice.Get("/find", h.findOrder)        // look-up by code, e-mail, name or scanned ticket
-	boxoffice.Get("/door", h.doorPage)         // check-in
+	boxoffice.Post("/sell/:id<int>", h.sell)                // place and pay (cash, card, split)
+	boxoffice.Get("/orders/:code", h.boxOrder)              // the order: change due, tickets and receipt to print
+	boxoffice.Post("/orders/:code/cancel", h.counterCancel) // cancel and refund at the counter (override: a reason)
+	boxoffice.Get("/find", h.findOrder)                     // look-up by code, e-mail, name or scanned ticket
+	boxoffice.Get("/door", h.doorPage)                      // check-in
 	boxoffice.Post("/door", h.checkIn)
 	boxoffice.Post("/door/undo", h.undoCheckIn)
 	manage := app.Group("/manage", h.requireRole(booking.RoleManager))

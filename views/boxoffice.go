@@ -91,6 +91,10 @@ type BoxOrderView struct {
 	Tickets  []TicketView
 	Query    string // the guest link token query for the order's own pages ("" for staff)
 	Sold     bool   // just sold at the counter (show the change due large)
+	// Cancellable are the seats the counter may cancel (sold, not admitted);
+	// Policy is the customer cancellation policy in words.
+	Cancellable []booking.OrderItem
+	Policy      string
 }
 
 // LocalStart is the showtime's start in the theatre's zone.
