@@ -287,7 +287,8 @@ func (h *Handler) boxOrder(c *fiber.Ctx) error {
 	v := views.BoxOrderView{Order: o, Info: info, Tickets: h.tickets(o), Sold: c.Query("sold") == "1"}
 	for _, p := range pays {
 		if p.Kind == payment.KindCounter || p.Status == "succeeded" {
-			v.Payments = append(v.Payments, p)
+			v.Payments = append(v.Payments, views.CounterPayment{Provider: p.Provider, AmountCents: p.AmountCents,
+				TenderedCents: p.TenderedCents, ChangeCents: p.ChangeCents, CardReference: p.CardReference})
 		}
 	}
 	for _, it := range o.Items {

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"marquee/booking"
-	"marquee/payment"
 )
 
 // The box office pages' view models (boxoffice.templ).
@@ -87,7 +86,7 @@ type QuoteView struct {
 type BoxOrderView struct {
 	Order    booking.Order
 	Info     booking.ShowtimeInfo
-	Payments []payment.Record
+	Payments []CounterPayment
 	Tickets  []TicketView
 	Query    string // the guest link token query for the order's own pages ("" for staff)
 	Sold     bool   // just sold at the counter (show the change due large)
@@ -95,6 +94,15 @@ type BoxOrderView struct {
 	// Policy is the customer cancellation policy in words.
 	Cancellable []booking.OrderItem
 	Policy      string
+}
+
+// CounterPayment is one payment of an order as the box office shows it.
+type CounterPayment struct {
+	Provider      string // "cash", "card_present", "stripe", "demo"
+	AmountCents   int64
+	TenderedCents int64
+	ChangeCents   int64
+	CardReference string
 }
 
 // LocalStart is the showtime's start in the theatre's zone.
@@ -107,7 +115,7 @@ func (v BoxOrderView) ChangeCents() (int64, bool) {
 	var c int64
 	cash := false
 	for _, p := range v.Payments {
-		if p.Provider == payment.ProviderCash {
+		if p.Provider == "cash" {
 			c += p.ChangeCents
 			cash = true
 		}
@@ -116,11 +124,11 @@ func (v BoxOrderView) ChangeCents() (int64, bool) {
 }
 
 // PaymentText describes one payment for the receipt slip.
-func PaymentText(p payment.Record) string {
+func PaymentText(p CounterPayment) string {
 	switch p.Provider {
-	case payment.ProviderCash:
+	case "cash":
 		return "Cash " + Money(p.AmountCents) + " (given " + Money(p.TenderedCents) + ", change " + Money(p.ChangeCents) + ")"
-	case payment.ProviderCardPresent:
+	case "card_present":
 		return "Card " + Money(p.AmountCents) + " (ref " + p.CardReference + ")"
 	default:
 		return p.Provider + " " + Money(p.AmountCents)
