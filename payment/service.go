@@ -111,9 +111,9 @@ type CounterSettle struct {
 	TenderedCents int64
 	CardReference string
 	// CardCents is a split's card part (TenderSplit): the rest is cash.
-	CardCents int64
-	StaffUserID   int64
-	Now           time.Time
+	CardCents   int64
+	StaffUserID int64
+	Now         time.Time
 }
 
 // LapsedCheckout is a live checkout whose order's hold ran out.
@@ -718,8 +718,8 @@ type CounterPayment struct {
 	// CardReference is the card terminal's reference (card-present, split).
 	CardReference string
 	// CardCents is what the card pays of a split; the rest is cash.
-	CardCents int64
-	StaffUserID   int64
+	CardCents   int64
+	StaffUserID int64
 }
 
 // RecordCounterPayment records a cash or card-present tender for an order
