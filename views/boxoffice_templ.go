@@ -2014,7 +2014,7 @@ func DoorPage(m Meta, v DoorView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 171, "\"> <label for=\"ticket\" class=\"sr-only\">Ticket code</label> <input id=\"ticket\" name=\"ticket\" type=\"text\" autofocus autocomplete=\"off\" placeholder=\"Scan or type the ticket code, Enter\" class=\"flex-1 rounded-lg bg-stone-900 border border-stone-700 px-3 py-4 text-2xl font-mono\"> <button type=\"submit\" class=\"rounded-lg bg-amber-400 text-stone-950 font-bold px-6 text-xl\">Check in</button></form><div id=\"door-answer\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 171, "\"> <label for=\"ticket\" class=\"sr-only\">Ticket code</label> <input id=\"ticket\" name=\"ticket\" type=\"text\" required autofocus autocomplete=\"off\" placeholder=\"Scan or type the ticket code, Enter\" class=\"flex-1 rounded-lg bg-stone-900 border border-stone-700 px-3 py-4 text-2xl font-mono\"> <button type=\"submit\" class=\"rounded-lg bg-amber-400 text-stone-950 font-bold px-6 text-xl\">Check in</button></form><div id=\"door-answer\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -3,7 +3,7 @@
 //   1–9  open the sale of the board's row (or the look-up's result) with that number
 //   B / D / /  board, door, find an order (when not typing in a field)
 //   N    next sale (order page) · P print (order page)
-//   U    undo the check-in shown · Esc  dismiss the door's answer, back to the scan field
+//   U    undo the check-in shown (outside the scan field) · Esc  dismiss the door's answer, back to the scan field
 (function () {
   "use strict";
   if (window.marqueeBoxOffice) return;
@@ -24,7 +24,8 @@
     var answer = document.querySelector("[data-answer]");
     if (answer) {
       if (e.key === "Escape" || (e.key === "Enter" && !typing(e))) { e.preventDefault(); dismiss(); return; }
-      if (e.key === "u" || e.key === "U") {
+      // U only outside the scan field: a scanner typing the next code must never undo.
+      if ((e.key === "u" || e.key === "U") && !typing(e)) {
         var undo = answer.querySelector("[data-testid=undo]");
         if (undo) { e.preventDefault(); undo.click(); }
         return;
