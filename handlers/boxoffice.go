@@ -297,6 +297,9 @@ func (h *Handler) boxOrder(c *fiber.Ctx) error {
 		}
 	}
 	v.Policy = h.after.Rules().Cancel.Describe()
+	if len(v.Cancellable) > 0 && o.ShowtimeID != 0 { // sold seats not yet in: the door may admit them all at once
+		v.AdmitAll = h.after.Signer().TicketToken(booking.Ticket{OrderCode: o.Code, Seat: booking.TicketAll})
+	}
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
 	return render(c, fiber.StatusOK, views.BoxOrderPage(h.pageMeta(c, "Order "+o.Code, "boxoffice"), v))
 }
@@ -339,6 +342,28 @@ func (h *Handler) counterCancel(c *fiber.Ctx) error {
 		msg += " Hand back " + views.Money(r.AmountCents) + " cash from the drawer."
 	}
 	h.sessionOf(c).SetFlash(msg)
+	return c.Redirect("/boxoffice/orders/"+o.Code, fiber.StatusSeeOther)
+}
+
+// resendMail: POST /boxoffice/orders/:code/resend — the confirmation with
+// the ticket links again, to the order's e-mail.
+func (h *Handler) resendMail(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	o, err := h.db.OrderByCode(ctx, strings.ToUpper(c.Params("code")))
+	if err != nil {
+		return err
+	}
+	if o.Email == "" {
+		return booking.Invalid("email", "This order has no e-mail address to send the tickets to.")
+	}
+	if !o.HasTickets() {
+		return booking.Errorf(booking.ECONFLICT, "This order has no valid tickets to send.")
+	}
+	if err := h.after.SendConfirmation(ctx, o.Code); err != nil {
+		return err
+	}
+	h.audit(c, "boxoffice.mail_resent", o.Code, map[string]any{"to": o.Email})
+	h.sessionOf(c).SetFlash("Tickets sent again to " + o.Email + ".")
 	return c.Redirect("/boxoffice/orders/"+o.Code, fiber.StatusSeeOther)
 }
 

@@ -445,3 +445,42 @@ func TestCounterCancelAndRefund(t *testing.T) {
 	resp, _ = cust.post(action, url.Values{"all": {"1"}, "confirm": {"1"}, "override": {"1"}, "reason": {"x"}})
 	wantStatus(t, resp, http.StatusForbidden)
 }
+
+func TestResendAndAdmitWholeOrder(t *testing.T) {
+	e := newBoxEnv(t)
+	code, _ := e.paidTickets(url.Values{"seats": {"H1 H2"}, "email": {"again@example.com"}})
+	page := "/boxoffice/orders/" + code
+	before := len(e.mail.Messages())
+	resp, _ := e.staff.submit(page, page+"/resend", nil)
+	wantRedirect(t, resp, page)
+	if len(e.mail.Messages()) != before+1 {
+		t.Fatalf("%d messages, want one more", len(e.mail.Messages()))
+	}
+	if m, ok := e.mail.Last("again@example.com"); !ok || !strings.Contains(m.Subject, code) {
+		t.Errorf("resent %+v", m)
+	}
+	if e.auditCount("boxoffice.mail_resent") != 1 {
+		t.Error("resend not audited")
+	}
+	noMail, _ := e.paidTickets(url.Values{"seats": {"H5"}})
+	resp, _ = e.staff.submit("/boxoffice/orders/"+noMail, "/boxoffice/orders/"+noMail+"/resend", nil)
+	wantStatus(t, resp, http.StatusUnprocessableEntity)
+
+	// Admit the whole order from its page: both seats, once.
+	_, doc := e.staff.get(page)
+	all, ok := doc.Find(`[data-testid="admit-all"]`).Parent().Find(`input[name="ticket"]`).Attr("value")
+	if !ok || !strings.Contains(all, "."+booking.TicketAll+".") {
+		t.Fatalf("admit-all token %q", all)
+	}
+	resp, doc = e.staff.post("/boxoffice/door", url.Values{"ticket": {all}})
+	wantStatus(t, resp, http.StatusOK)
+	if n := doc.Find(`[data-testid="door-detail"]`).Length(); verdict(doc) != booking.AdmitValid || n != 3 { // two seats and the show
+		t.Errorf("%s, %d lines", verdict(doc), n)
+	}
+	resp, _ = e.staff.post("/boxoffice/door", url.Values{"ticket": {all}})
+	wantStatus(t, resp, http.StatusConflict)
+	_, doc = e.staff.get(page)
+	if doc.Find(`[data-testid="admit-all"]`).Length() != 0 || doc.Find(`[data-testid="counter-cancel"]`).Length() != 0 {
+		t.Error("an admitted order still offers admit-all or cancellation")
+	}
+}

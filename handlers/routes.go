@@ -67,6 +67,7 @@ func (h *Handler) routes(app *fiber.App) {
 	boxoffice.Post("/sell/:id<int>", h.sell)                // place and pay (cash, card, split)
 	boxoffice.Get("/orders/:code", h.boxOrder)              // the order: change due, tickets and receipt to print
 	boxoffice.Post("/orders/:code/cancel", h.counterCancel) // cancel and refund at the counter (override: a reason)
+	boxoffice.Post("/orders/:code/resend", h.resendMail)    // the confirmation e-mail again
 	boxoffice.Get("/find", h.findOrder)                     // look-up by code, e-mail, name or scanned ticket
 	boxoffice.Get("/door", h.doorPage)                      // check-in
 	boxoffice.Post("/door", h.checkIn)

@@ -94,6 +94,9 @@ type BoxOrderView struct {
 	// Policy is the customer cancellation policy in words.
 	Cancellable []booking.OrderItem
 	Policy      string
+	// AdmitAll is the signed whole-order ticket the door's "admit all" sends
+	// ("" when no seat is left to admit).
+	AdmitAll string
 }
 
 // CounterPayment is one payment of an order as the box office shows it.
