@@ -12,7 +12,7 @@ import (
 
 // TestBoxOfficeSaleAndDoor: the demo staff member sells two seats from the
 // board with the documented keystrokes (row key, seats, Tab, cash, Enter),
-// sees the change due, then checks a ticket in at the door by typing its
+// sees the change due, sells two seats picked on the live map, then checks a ticket in at the door by typing its
 // code: VALID, again ALREADY ADMITTED, Esc for the next scan, then undo.
 func TestBoxOfficeSaleAndDoor(t *testing.T) {
 	srv := StartServer(t)
@@ -58,6 +58,22 @@ func TestBoxOfficeSaleAndDoor(t *testing.T) {
 	}
 	token := b.Text(`[data-testid="ticket"] p.font-mono`)
 
+	// N: the next sale of the same show; two seats picked on the live map.
+	b.Do(chromedp.KeyEvent("n"))
+	b.WaitVisible(`[data-testid="counter-map"] button[data-pick]`)
+	labels := Eval[[]string](b, `[...document.querySelectorAll("[data-pick]")].slice(-2).map(b => b.dataset.pick)`)
+	for _, l := range labels {
+		b.Click(`[data-pick="` + l + `"]`)
+	}
+	if got := Get(b, chromedp.Value(chromedp.ID("seats"))); got != strings.Join(labels, " ") {
+		t.Fatalf("seats field %q after picking %v", got, labels)
+	}
+	b.Do(chromedp.SendKeys(chromedp.ID("cash"), "200"+kb.Enter))
+	b.WaitVisible(`[data-testid="change-due"]`)
+	if got := b.Text(`[data-testid="order-lines"]`); !strings.Contains(got, labels[0]) || !strings.Contains(got, labels[1]) {
+		t.Fatalf("sold %q, picked %v", got, labels)
+	}
+
 	// The door: press D, type the code, Enter.
 	b.Do(chromedp.KeyEvent("d"))
 	b.WaitVisible(`[data-testid="door-page"] #ticket`)
@@ -73,6 +89,8 @@ func TestBoxOfficeSaleAndDoor(t *testing.T) {
 	if d := b.Text(`[data-testid="door-detail"]`); !strings.Contains(d, "admitted at") || !strings.Contains(d, "by Sam Staff") {
 		t.Errorf("already admitted says %q", d)
 	}
+	// htmx has taken over the swapped-in undo form (else the click would post it as a page).
+	b.WaitJS("htmx on the undo form", `(() => { const f = document.querySelector("[data-testid=undo]"); return !!(f && f.closest("form")["htmx-internal-data"]); })()`)
 	b.Click(`[data-testid="undo"]`)
 	b.WaitJS("the undo answer", `(document.querySelector("[data-testid=door-title]") || {}).textContent === "CHECK-IN UNDONE"`)
 	b.NoProblems()

@@ -116,7 +116,8 @@ func (h *Handler) saleView(c *fiber.Ctx) (views.SaleView, error) {
 		return views.SaleView{}, err
 	}
 	sv := views.SaleView{Info: v.Show.Info, TicketTypes: v.Show.Card.TicketTypes,
-		State: booking.CounterSales(v.Show.Info.Showtime, v.Now, h.booking)}
+		State: booking.CounterSales(v.Show.Info.Showtime, v.Now, h.booking),
+		Map:   views.NewCounterMap(id, v.Show.Layout, v.States)}
 	for _, st := range v.States {
 		if st == booking.StateFree {
 			sv.Free++
@@ -131,6 +132,16 @@ func (h *Handler) salePage(c *fiber.Ctx) error {
 		return err
 	}
 	return render(c, fiber.StatusOK, views.SalePage(h.pageMeta(c, "Sell "+v.Info.Movie.Title, "boxoffice"), v))
+}
+
+// saleMap: GET /boxoffice/sell/:id/map — the counter's seat map, polled.
+func (h *Handler) saleMap(c *fiber.Ctx) error {
+	v, err := h.saleView(c)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return render(c, fiber.StatusOK, views.CounterMapPartial(v.Map))
 }
 
 // counterRequest parses the sale form into an order request with the

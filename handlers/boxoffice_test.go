@@ -484,3 +484,28 @@ func TestResendAndAdmitWholeOrder(t *testing.T) {
 		t.Error("an admitted order still offers admit-all or cancellation")
 	}
 }
+
+func TestCounterSeatMap(t *testing.T) {
+	e := newBoxEnv(t)
+	dbtest.PaidOrder(t, e.db, e.show, "a@example.com", nil, e.clock.Now(), e.show.SeatIDs[5])
+	dbtest.HoldElsewhere(t, e.db, e.show.ShowtimeID, "online-cart", e.show.SeatIDs[6], e.clock.Now())
+	for _, p := range []string{e.sellPath(), e.sellPath() + "/map"} {
+		resp, doc := e.staff.get(p)
+		wantStatus(t, resp, http.StatusOK)
+		m := doc.Find(`[data-testid="counter-map"]`)
+		if n := m.Find(`button[data-pick]`).Length(); n != 198 {
+			t.Errorf("%s: %d free seats to pick, want 198", p, n)
+		}
+		sold := m.Find(`button[data-state="sold"]`)
+		held := m.Find(`button[data-state="held"]`)
+		if sold.Length() != 1 || held.Length() != 1 {
+			t.Errorf("%s: %d sold, %d held", p, sold.Length(), held.Length())
+		}
+		if _, ok := sold.Attr("disabled"); !ok {
+			t.Errorf("%s: a sold seat can be picked", p)
+		}
+		if l, _ := m.Find(`button[data-pick]`).First().Attr("data-pick"); l != "A1" {
+			t.Errorf("first seat %q", l)
+		}
+	}
+}

@@ -52,7 +52,7 @@ type SaleView struct {
 	Free        int
 	TicketTypes []booking.TicketType
 	Form        SaleForm
-	Theatre     int64 // the board to go back to
+	Map         CounterMap
 }
 
 // SaleForm is what was typed into the sale form.
@@ -268,4 +268,65 @@ func fillWidth(pct int) string {
 		i = 12
 	}
 	return steps[i]
+}
+
+// CounterMap is a showtime's seats for the counter: staff pick free seats
+// into the sale form's seats field (static/js/boxoffice.js); picking holds
+// nothing, the sale claims them. Refreshed by polling.
+type CounterMap struct {
+	ShowtimeID int64
+	Rows       []CounterRow
+}
+
+// CounterRow is one row of seats with gap cells where aisles are.
+type CounterRow struct {
+	Label string
+	Cells []CounterSeat // Gap cells have no seat
+}
+
+// CounterSeat is one cell of the counter map.
+type CounterSeat struct {
+	Gap   bool
+	Seat  booking.Seat
+	State booking.SeatState
+}
+
+// Class is the seat's CSS, as on the customers' map (kind, then state).
+func (s CounterSeat) Class() string { return seatClass(SeatView{Seat: s.Seat, State: s.State}) }
+
+// Free reports whether the counter may pick the seat.
+func (s CounterSeat) Free() bool { return s.State == booking.StateFree }
+
+// Text is what the seat shows: its number (♿ for a wheelchair space).
+func (s CounterSeat) Text() string { return seatText(SeatView{Seat: s.Seat}) }
+
+// Aria is the seat's label for screen readers.
+func (s CounterSeat) Aria() string {
+	return s.Seat.Label() + ", " + KindName(s.Seat.Kind) + ", " + StateName(s.State)
+}
+
+// NewCounterMap lays out states (in layout order) by row and column.
+func NewCounterMap(showtimeID int64, l *booking.Layout, states []booking.SeatState) CounterMap {
+	m := CounterMap{ShowtimeID: showtimeID}
+	for _, seats := range l.Rows() {
+		byX := map[int]booking.Seat{}
+		for _, s := range seats {
+			byX[s.X] = s
+		}
+		r := CounterRow{Label: seats[0].Row}
+		for x := l.MinX; x <= l.MaxX; x++ {
+			s, ok := byX[x]
+			if !ok {
+				r.Cells = append(r.Cells, CounterSeat{Gap: true})
+				continue
+			}
+			st := booking.StateFree
+			if i, ok := l.Index(s.ID); ok && i < len(states) {
+				st = states[i]
+			}
+			r.Cells = append(r.Cells, CounterSeat{Seat: s, State: st})
+		}
+		m.Rows = append(m.Rows, r)
+	}
+	return m
 }

@@ -45,7 +45,35 @@
     var nav = document.querySelector('[data-key="' + (k === "/" ? "/" : k) + '"]');
     if (nav) { e.preventDefault(); nav.click(); }
   });
+  // The counter's seat map: a click adds a free seat to the seats field (or
+  // takes it out again); the map is polled, so picks are marked again after
+  // every refresh from the field, which stays the truth.
+  function picked() {
+    var f = document.getElementById("seats");
+    return f ? f.value.toUpperCase().split(/[\s,]+/).filter(Boolean) : [];
+  }
+  function markPicked() {
+    var set = picked();
+    document.querySelectorAll("[data-pick]").forEach(function (b) {
+      var on = set.indexOf(b.getAttribute("data-pick")) >= 0;
+      b.classList.toggle("s-selected", on);
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+  }
   document.addEventListener("click", function (e) {
+    var seat = e.target.closest && e.target.closest("[data-pick]");
+    if (seat) {
+      var f = document.getElementById("seats");
+      var label = seat.getAttribute("data-pick");
+      var set = picked();
+      var i = set.indexOf(label);
+      if (i >= 0) set.splice(i, 1); else set.push(label);
+      f.value = set.join(" ");
+      var q = document.getElementById("quantity");
+      if (q && set.length) q.value = "";
+      markPicked();
+      return;
+    }
     var p = e.target.closest && e.target.closest("[data-print]");
     if (p) { window.print(); return; }
     var d = e.target.closest && e.target.closest("[data-dismiss]");
@@ -54,6 +82,8 @@
   document.addEventListener("change", function (e) {
     if (e.target.matches && e.target.matches("[data-autosubmit]")) e.target.form.submit();
   });
+  document.addEventListener("htmx:afterSwap", markPicked);
+  document.addEventListener("input", function (e) { if (e.target.id === "seats") markPicked(); });
   // After a scan, clear the field for the next one (a USB scanner types and presses Enter).
   document.addEventListener("htmx:afterRequest", function (e) {
     var f = e.detail.elt && e.detail.elt.closest && e.detail.elt.closest("[data-scan]");
