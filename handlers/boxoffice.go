@@ -384,7 +384,7 @@ func (h *Handler) findOrder(c *fiber.Ctx) error {
 	q := strings.TrimSpace(copyQuery(c, "q"))
 	v := views.FindView{Query: q}
 	if q != "" {
-		if strings.Count(q, ".") == 2 { // a scanned ticket
+		if strings.Count(q, ".") == 2 && !strings.ContainsAny(q, "@ ") { // a scanned ticket (not an e-mail like j.doe@example.com)
 			t, err := h.after.Signer().VerifyTicket(q)
 			if err != nil {
 				return err

@@ -250,6 +250,12 @@ func TestLookUp(t *testing.T) {
 	if n := doc.Find(`[data-testid="found-order"]`).Length(); n != 1 {
 		t.Fatalf("%d found", n)
 	}
+	dotted, _ := e.paidTickets(url.Values{"seats": {"C2"}, "email": {"j.doe@example.com"}})
+	resp, doc = e.staff.get("/boxoffice/find?q=j.doe@example.com") // an e-mail with two dots is no ticket
+	wantStatus(t, resp, http.StatusOK)
+	if got := doc.Find(`[data-testid="found-order"] a`).Text(); got != dotted {
+		t.Errorf("found %q, want %s", got, dotted)
+	}
 	_, doc = e.staff.get("/boxoffice/find?q=nobody-here")
 	if doc.Find(`[data-testid="find-none"]`).Length() != 1 {
 		t.Error("no 'nothing found'")
