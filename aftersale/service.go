@@ -105,6 +105,27 @@ func (s *Service) Cancel(ctx context.Context, code string, seatIDs []int64) (boo
 	return r, nil
 }
 
+// CancelAtCounter cancels seats of an order at the box office: inside the
+// customer policy, or with an override and a reason
+// (booking.PlanCounterCancellation). The refund is a staff refund in the
+// one ledger, sent like any other (a counter payment's is handed back at
+// once: cash from the drawer or back to the card on the terminal), and the
+// customer is told when the order has an e-mail.
+func (s *Service) CancelAtCounter(ctx context.Context, code string, cc booking.CounterCancel) (booking.Refund, error) {
+	pol := s.rules.Cancel
+	now := s.clock.Now()
+	r, err := s.db.CancelSeats(ctx, code, booking.RefundStaff, now, func(o booking.Order, startsAt time.Time) (booking.Cancellation, error) {
+		return pol.PlanCounterCancellation(o, cc, startsAt, now)
+	})
+	if err != nil {
+		return booking.Refund{}, err
+	}
+	ctx = context.WithoutCancel(ctx)
+	s.sendRefund(ctx, &r)
+	s.tellRefund(ctx, r)
+	return r, nil
+}
+
 // sendRefund sends a pending refund through the payment service and records
 // the answer in the ledger (a no-op when the payment service recorded it
 // first: the state machine settles a refund once). *r becomes the refund as

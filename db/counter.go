@@ -16,7 +16,8 @@ import (
 // and the cash each shift should have in the drawer.
 
 // SettleCounter records a box-office tender and sells the order's seats, in
-// one short transaction. An order whose hold lapsed is sold if every seat can
+// one short transaction. A split tender writes two payments (cash, then
+// card) and returns the cash one. An order whose hold lapsed is sold if every seat can
 // be re-taken; otherwise nothing is recorded (ECONFLICT, no money taken).
 func (db *DB) SettleCounter(ctx context.Context, c payment.CounterSettle) (payment.Record, error) {
 	var out paymentRow
@@ -34,15 +35,35 @@ func (db *DB) SettleCounter(ctx context.Context, c payment.CounterSettle) (payme
 		if err := booking.CheckTransition(o.Status, booking.OrderPaid); err != nil {
 			return err
 		}
-		var tendered, change, ref any
+		type row struct {
+			provider         string
+			amount           int64
+			tendered, change any
+			ref              any
+		}
+		var rows []row
 		switch c.Provider {
 		case payment.ProviderCash:
 			if c.TenderedCents < o.TotalCents {
 				return booking.Invalid("tendered", "The cash handed over is less than the total.")
 			}
-			tendered, change = c.TenderedCents, c.TenderedCents-o.TotalCents
+			rows = []row{{provider: payment.ProviderCash, amount: o.TotalCents, tendered: c.TenderedCents, change: c.TenderedCents - o.TotalCents}}
 		case payment.ProviderCardPresent:
-			ref = c.CardReference
+			rows = []row{{provider: payment.ProviderCardPresent, amount: o.TotalCents, ref: c.CardReference}}
+		case payment.TenderSplit: // the cash row first: its record is returned, with the change
+			cash := o.TotalCents - c.CardCents
+			if c.CardCents <= 0 || cash <= 0 {
+				return booking.Invalid("card_amount", "For a split, the card pays part of the total: more than 0, less than the total.")
+			}
+			if c.TenderedCents < cash {
+				return booking.Invalid("tendered", "The cash handed over is less than the cash part of the total.")
+			}
+			rows = []row{
+				{provider: payment.ProviderCash, amount: cash, tendered: c.TenderedCents, change: c.TenderedCents - cash},
+				{provider: payment.ProviderCardPresent, amount: c.CardCents, ref: c.CardReference},
+			}
+		default:
+			return booking.Invalid("method", "Choose cash, card or split.")
 		}
 		ok, err := db.retakeSeats(ctx, tx, o.ID, nil, c.Now)
 		if err != nil {
@@ -54,12 +75,21 @@ func (db *DB) SettleCounter(ctx context.Context, c payment.CounterSettle) (payme
 		if err := db.sellTx(ctx, tx, o, c.Now); err != nil {
 			return err
 		}
-		return db.txGet(ctx, tx, &out, `
-			INSERT INTO payments (order_id, provider, kind, status, amount_cents, currency, tendered_cents, change_cents,
-			                      card_reference, staff_user_id, created_at, updated_at)
-			VALUES ($1, $2, 'counter', 'succeeded', $3, $4, $5, $6, $7, $8, $9, $9)
-			RETURNING `+paymentColumns,
-			o.ID, c.Provider, o.TotalCents, o.Currency, tendered, change, ref, c.StaffUserID, c.Now)
+		for i, r := range rows {
+			var rec paymentRow
+			if err := db.txGet(ctx, tx, &rec, `
+				INSERT INTO payments (order_id, provider, kind, status, amount_cents, currency, tendered_cents, change_cents,
+				                      card_reference, staff_user_id, created_at, updated_at)
+				VALUES ($1, $2, 'counter', 'succeeded', $3, $4, $5, $6, $7, $8, $9, $9)
+				RETURNING `+paymentColumns,
+				o.ID, r.provider, r.amount, o.Currency, r.tendered, r.change, r.ref, c.StaffUserID, c.Now); err != nil {
+				return err
+			}
+			if i == 0 {
+				out = rec
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return payment.Record{}, fmt.Errorf("counter payment: %w", err)

@@ -141,11 +141,8 @@ func (h *Handler) adminAudit(c *fiber.Ctx) error {
 	return render(c, fiber.StatusOK, views.AdminAudit(h.pageMeta(c, "Audit log", "admin"), p))
 }
 
-// Landing pages of the staff areas; their features arrive with later issues.
-
-func (h *Handler) boxOfficeHome(c *fiber.Ctx) error {
-	return render(c, fiber.StatusOK, views.BoxOfficeHome(h.pageMeta(c, "Box office", "boxoffice")))
-}
+// The manager area's landing page; its features arrive with later issues
+// (the box office: boxoffice.go).
 
 func (h *Handler) manageHome(c *fiber.Ctx) error {
 	return render(c, fiber.StatusOK, views.ManageHome(h.pageMeta(c, "Manage", "manage")))

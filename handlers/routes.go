@@ -60,7 +60,19 @@ func (h *Handler) routes(app *fiber.App) {
 
 	// Staff areas: one role middleware per group. Later issues add their routes to these groups.
 	boxoffice := app.Group("/boxoffice", h.requireRole(booking.RoleStaff))
-	boxoffice.Get("/", h.boxOfficeHome)
+	boxoffice.Get("/", h.boxOfficeHome)            // today's board (?theatre=ID); boxoffice.go
+	boxoffice.Get("/board", h.boxOfficeBoard)      // the board's rows, polled
+	boxoffice.Get("/sell/:id<int>", h.salePage)    // counter sale of a showtime
+	boxoffice.Get("/sell/:id<int>/map", h.saleMap) // its live seat map (polled); picking holds nothing
+	boxoffice.Post("/sell/:id<int>/quote", h.saleQuote)
+	boxoffice.Post("/sell/:id<int>", h.sell)                // place and pay (cash, card, split)
+	boxoffice.Get("/orders/:code", h.boxOrder)              // the order: change due, tickets and receipt to print
+	boxoffice.Post("/orders/:code/cancel", h.counterCancel) // cancel and refund at the counter (override: a reason)
+	boxoffice.Post("/orders/:code/resend", h.resendMail)    // the confirmation e-mail again
+	boxoffice.Get("/find", h.findOrder)                     // look-up by code, e-mail, name or scanned ticket
+	boxoffice.Get("/door", h.doorPage)                      // check-in
+	boxoffice.Post("/door", h.checkIn)
+	boxoffice.Post("/door/undo", h.undoCheckIn)
 	manage := app.Group("/manage", h.requireRole(booking.RoleManager))
 	manage.Get("/", h.manageHome)
 	admin := app.Group("/admin", h.requireRole(booking.RoleAdmin))

@@ -19,6 +19,9 @@ const (
 	ProviderDemo        = "demo"
 	ProviderCash        = "cash"
 	ProviderCardPresent = "card_present"
+	// TenderSplit is a counter tender paid partly by card, partly in cash:
+	// two payment rows, one per provider.
+	TenderSplit = "split"
 
 	KindCheckout = "checkout"
 	KindCounter  = "counter"
@@ -104,11 +107,13 @@ type NewRefund struct {
 // CounterSettle records a box-office tender and marks the order paid.
 type CounterSettle struct {
 	OrderCode     string
-	Provider      string // ProviderCash | ProviderCardPresent
+	Provider      string // ProviderCash | ProviderCardPresent | TenderSplit
 	TenderedCents int64
 	CardReference string
-	StaffUserID   int64
-	Now           time.Time
+	// CardCents is a split's card part (TenderSplit): the rest is cash.
+	CardCents   int64
+	StaffUserID int64
+	Now         time.Time
 }
 
 // LapsedCheckout is a live checkout whose order's hold ran out.
@@ -718,12 +723,14 @@ func (s *Service) Tick(ctx context.Context, reconcileEvery time.Duration) {
 // CounterPayment is a tender taken at the box office.
 type CounterPayment struct {
 	OrderCode string
-	Method    string // ProviderCash | ProviderCardPresent
-	// TenderedCents is the cash handed over (cash); the change is computed.
+	Method    string // ProviderCash | ProviderCardPresent | TenderSplit
+	// TenderedCents is the cash handed over (cash, split); the change is computed.
 	TenderedCents int64
-	// CardReference is the card terminal's reference (card-present).
+	// CardReference is the card terminal's reference (card-present, split).
 	CardReference string
-	StaffUserID   int64
+	// CardCents is what the card pays of a split; the rest is cash.
+	CardCents   int64
+	StaffUserID int64
 }
 
 // RecordCounterPayment records a cash or card-present tender for an order
@@ -738,12 +745,18 @@ func (s *Service) RecordCounterPayment(ctx context.Context, p CounterPayment) (R
 			return Record{}, booking.Invalid("tendered", "Enter the amount of cash handed over.")
 		}
 		in.TenderedCents = p.TenderedCents
-	case ProviderCardPresent:
+	case ProviderCardPresent, TenderSplit:
 		ref := strings.TrimSpace(p.CardReference)
 		if ref == "" || len(ref) > 64 {
 			return Record{}, booking.Invalid("reference", "Enter the card terminal's reference (up to 64 characters).")
 		}
 		in.CardReference = ref
+		if p.Method == TenderSplit {
+			if p.CardCents <= 0 || p.TenderedCents < 0 {
+				return Record{}, booking.Invalid("card_amount", "Enter what the card pays of the total.")
+			}
+			in.CardCents, in.TenderedCents = p.CardCents, p.TenderedCents
+		}
 	default:
 		return Record{}, booking.Invalid("method", "Choose cash or card.")
 	}

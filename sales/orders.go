@@ -147,3 +147,31 @@ func (s *Service) orderSeats(v *View, r OrderRequest) ([]booking.Seat, error) {
 	}
 	return seats, nil
 }
+
+// Quote prices an order request as PlaceOrder would place it now, claiming
+// nothing: the seats it would take (the best ones still free, or the named
+// ones) and the total. The box office shows it and checks the tender against
+// it before placing the order. The same errors as PlaceOrder's choice of
+// seats: EGONE outside the window, EINVALID, ECONFLICT.
+func (s *Service) Quote(ctx context.Context, r OrderRequest) (booking.Quote, error) {
+	window := r.Window
+	if window == nil {
+		window = booking.HoldUntil
+	}
+	v, err := s.view(ctx, r.ShowtimeID, "", false)
+	if err != nil {
+		return booking.Quote{}, err
+	}
+	if _, err := window(v.Show.Info.Showtime, v.Now, s.set); err != nil {
+		return booking.Quote{}, err
+	}
+	seats, err := s.orderSeats(v, r)
+	if err != nil {
+		return booking.Quote{}, err
+	}
+	lines, err := booking.TicketLines(v.Show.Card, seats, r.TicketTypes)
+	if err != nil {
+		return booking.Quote{}, err
+	}
+	return booking.PriceLines(v.Show.Card, lines, s.set)
+}

@@ -1,0 +1,93 @@
+package booking
+
+import "time"
+
+// Check-in at the door: what a scanned ticket's answer is. The database
+// admits a seat once (a conditional UPDATE); these rules say why a ticket
+// that wasn't admitted by this scan is refused.
+
+// Admission verdicts.
+const (
+	AdmitValid         = "valid"
+	AdmitAlready       = "already_admitted"
+	AdmitOtherShowtime = "other_showtime"
+	AdmitCancelled     = "cancelled" // refunded or cancelled
+	AdmitUnpaid        = "unpaid"
+	AdmitUnknown       = "unknown" // a well-signed ticket whose order or seat isn't there
+	AdmitForged        = "forged"  // not a Marquee ticket, or its signature is wrong
+)
+
+// AdmitSeat is one seat of a scanned ticket as the door sees it.
+type AdmitSeat struct {
+	SeatID      int64      `db:"seat_id"`
+	Label       string     `db:"label"`
+	TicketType  string     `db:"ticket_type"`
+	TicketName  string     `db:"ticket_name"`
+	Status      string     `db:"status"` // the item's status
+	CheckedInAt *time.Time `db:"checked_in_at"`
+	CheckedInBy string     `db:"checked_in_by"` // staff name or e-mail
+}
+
+// Admission is the door's answer to one scan.
+type Admission struct {
+	Verdict     string
+	Message     string
+	Token       string // the scanned token (for undo)
+	OrderCode   string
+	OrderStatus string
+	ShowtimeID  int64
+	Title       string
+	StartsAt    time.Time
+	// Admitted are the seats this scan admitted (valid), Seats every seat
+	// the ticket names.
+	Admitted []AdmitSeat
+	Seats    []AdmitSeat
+}
+
+// Valid reports whether the scan admitted someone.
+func (a Admission) Valid() bool { return a.Verdict == AdmitValid }
+
+// Child reports whether a seat admitted by this scan is a child's ticket.
+func (a Admission) Child() bool {
+	for _, s := range a.Admitted {
+		if s.TicketType == "child" {
+			return true
+		}
+	}
+	return false
+}
+
+// Judge explains a scan that admitted no seat, or confirms one that did:
+// order status, the door's showtime (0: any), the ticket's seats as read
+// after the scan, and the ids this scan admitted.
+func Judge(a Admission, doorShowtime int64, admitted map[int64]bool) Admission {
+	for _, s := range a.Seats {
+		if admitted[s.SeatID] {
+			a.Admitted = append(a.Admitted, s)
+		}
+	}
+	switch {
+	case len(a.Admitted) > 0:
+		a.Verdict, a.Message = AdmitValid, "Valid ticket."
+	case a.OrderCode == "" || len(a.Seats) == 0:
+		a.Verdict, a.Message = AdmitUnknown, "This ticket's order or seat doesn't exist."
+	case doorShowtime != 0 && a.ShowtimeID != doorShowtime:
+		a.Verdict, a.Message = AdmitOtherShowtime, "This ticket is for another showtime."
+	case a.OrderStatus == OrderCancelled || a.OrderStatus == OrderRefunded || allStatus(a.Seats, ItemCancelled):
+		a.Verdict, a.Message = AdmitCancelled, "This ticket was cancelled and refunded."
+	case a.OrderStatus != OrderPaid && a.OrderStatus != OrderPartiallyRefunded:
+		a.Verdict, a.Message = AdmitUnpaid, "This order isn't paid."
+	default:
+		a.Verdict, a.Message = AdmitAlready, "Already admitted."
+	}
+	return a
+}
+
+func allStatus(seats []AdmitSeat, status string) bool {
+	for _, s := range seats {
+		if s.Status != status {
+			return false
+		}
+	}
+	return len(seats) > 0
+}
