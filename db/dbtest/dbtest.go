@@ -26,7 +26,7 @@ import (
 	"testing"
 
 	"github.com/jmoiron/sqlx"
-	_ "github.com/lib/pq"
+	"github.com/lib/pq"
 
 	"marquee/booking"
 	"marquee/db"
@@ -174,13 +174,24 @@ func NewDSN(t testing.TB) string {
 	if err := admin.PingContext(ctx); err != nil {
 		t.Fatalf("dbtest: no PostgreSQL at %s (set MARQUEE_TEST_DATABASE_URL): %v", redact(ServerURL()), err)
 	}
-	tmpl, err := ensureTemplate(ctx, admin)
-	if err != nil {
-		t.Fatalf("dbtest: template: %v", err)
-	}
 	name := "marquee_test_" + randHex(8)
-	if _, err := admin.ExecContext(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, tmpl)); err != nil {
-		t.Fatalf("dbtest: create database: %v", err)
+	// A test binary built from another migration set (another checkout
+	// testing against the same server) drops templates not its own: when
+	// ours vanishes between making and using it, make it again.
+	for attempt := 1; ; attempt++ {
+		tmpl, err := ensureTemplate(ctx, admin)
+		if err != nil {
+			t.Fatalf("dbtest: template: %v", err)
+		}
+		_, err = admin.ExecContext(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, tmpl))
+		var pqe *pq.Error
+		if err != nil && errors.As(err, &pqe) && pqe.Code == "3D000" && attempt < 5 { // invalid_catalog_name
+			continue
+		}
+		if err != nil {
+			t.Fatalf("dbtest: create database: %v", err)
+		}
+		break
 	}
 	t.Cleanup(func() {
 		a, err := sqlx.Open("postgres", ServerURL())
