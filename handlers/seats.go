@@ -108,12 +108,16 @@ func (h *Handler) summary(c *fiber.Ctx, b *sales.View, oob bool) (views.SummaryV
 	return v, nil
 }
 
-// showtimePage is the booking page: GET /showtimes/:id.
+// showtimePage is the booking page: GET /showtimes/:id. The page makes the
+// browser's cart (in the session it sets anyway, for its CSRF token), so that
+// a new visitor's first clicks, sent at once, all hold for that one cart
+// rather than each making a cart of its own (last cookie wins).
 func (h *Handler) showtimePage(c *fiber.Ctx) error {
 	b, err := h.viewerState(c)
 	if err != nil {
 		return err
 	}
+	h.sessionOf(c).CartID(true)
 	m, err := seatMapOf(b.Show)
 	if err != nil {
 		return err
