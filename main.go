@@ -143,7 +143,7 @@ func serve(ctx context.Context, cfg config.Config, store *db.DB, clock booking.C
 		return err
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- a.Fiber.Listener(ln) }()
+	go func() { errc <- a.Serve(ln) }() // survives running out of descriptors
 	logger.Info("marquee is serving", "url", cfg.BaseURL, "addr", ln.Addr().String(), "env", cfg.Env)
 	fmt.Fprintf(stdout, "\n  Marquee is running at %s\n\n", cfg.BaseURL)
 

@@ -42,6 +42,19 @@ type Config struct {
 	Payments       Payments
 	AfterSale      AfterSale
 	Admin          Admin // defaults of the create-admin command
+	Server         Server
+}
+
+// Server bounds the HTTP server, so that one client can't exhaust an
+// instance's connections or file descriptors, and says how it stops.
+type Server struct {
+	MaxConns      int           // connections served at once, in total (fasthttp Concurrency)
+	MaxConnsPerIP int           // connections from one client IP; 0: no cap (behind a load balancer)
+	ReadTimeout   time.Duration // to read a request, the first one of a connection included
+	IdleTimeout   time.Duration // a keep-alive connection idle this long is closed
+	// Drain is how long, after SIGTERM, the instance keeps serving while
+	// /readyz answers 503 so the load balancer stops sending it requests.
+	Drain time.Duration
 }
 
 // Accounts are the session keys, mail and TLS settings.
@@ -133,10 +146,28 @@ func Load(getenv func(string) string) (Config, error) {
 	c.AfterSale = loadAfterSale(e, c.Production())
 	c.Admin = Admin{Email: e.str("MARQUEE_ADMIN_EMAIL", ""), Name: e.str("MARQUEE_ADMIN_NAME", ""),
 		Password: e.str("MARQUEE_ADMIN_PASSWORD", "")}
+	c.Server = loadServer(e, len(c.TrustedProxies) > 0)
 	if c.Production() && c.DatabaseURL == "" {
 		e.fail("DATABASE_URL is required in production")
 	}
 	return c, errors.Join(e.errs...)
+}
+
+// loadServer reads the connection limits and timeouts. Behind a trusted
+// proxy every connection comes from the proxy, so there is no per-IP cap
+// unless one is set.
+func loadServer(e *reader, proxied bool) Server {
+	perIP := 64
+	if proxied {
+		perIP = 0
+	}
+	return Server{
+		MaxConns:      e.intIn("MARQUEE_MAX_CONNS", 4096, 16, 1_000_000, "a number"),
+		MaxConnsPerIP: e.intIn("MARQUEE_MAX_CONNS_PER_IP", perIP, 0, 1_000_000, "a number (0: no cap)"),
+		ReadTimeout:   e.durationIn("MARQUEE_READ_TIMEOUT", 10*time.Second, time.Second, 5*time.Minute, "1s to 5m"),
+		IdleTimeout:   e.durationIn("MARQUEE_IDLE_TIMEOUT", 30*time.Second, time.Second, 10*time.Minute, "1s to 10m"),
+		Drain:         e.durationIn("MARQUEE_DRAIN", 5*time.Second, 0, 5*time.Minute, "0 to 5m"),
+	}
 }
 
 // localURL is the site's address on this machine when no public URL is

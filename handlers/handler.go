@@ -6,6 +6,7 @@
 package handlers
 
 import (
+	"cmp"
 	"errors"
 	"log/slog"
 	"net"
@@ -32,6 +33,10 @@ type Config struct {
 	TrustedProxies []string
 	// BodyLimit bounds request bodies, in bytes.
 	BodyLimit int
+	// Concurrency bounds the connections served at once (0: fasthttp's default);
+	// ReadTimeout and IdleTimeout close slow and idle connections (0: 30 s, 120 s).
+	Concurrency              int
+	ReadTimeout, IdleTimeout time.Duration
 	// Session configures the cookie session (keys, timeouts, Secure flag).
 	Session SessionOptions
 	// Passwords are the argon2id cost parameters (zero: booking.DefaultPasswordParams).
@@ -158,9 +163,10 @@ func (h *Handler) App() *fiber.App {
 		AppName:                 "marquee",
 		ErrorHandler:            h.handleError,
 		BodyLimit:               h.cfg.BodyLimit,
-		ReadTimeout:             30 * time.Second,
+		ReadTimeout:             cmp.Or(h.cfg.ReadTimeout, 30*time.Second),
 		WriteTimeout:            30 * time.Second,
-		IdleTimeout:             120 * time.Second,
+		IdleTimeout:             cmp.Or(h.cfg.IdleTimeout, 120*time.Second),
+		Concurrency:             h.cfg.Concurrency,
 		DisableStartupMessage:   true,
 		EnableTrustedProxyCheck: len(h.cfg.TrustedProxies) > 0,
 		TrustedProxies:          h.cfg.TrustedProxies,

@@ -139,6 +139,9 @@ func New(cfg config.Config, d Deps) (*App, error) {
 			Session:        handlers.SessionOptions{Keys: sessionKeys, Secure: cfg.SecureCookies()},
 			Passwords:      d.Passwords,
 			Limits:         d.Limits,
+			Concurrency:    cfg.Server.MaxConns,
+			ReadTimeout:    cfg.Server.ReadTimeout,
+			IdleTimeout:    cfg.Server.IdleTimeout,
 		},
 		DB:             d.DB,
 		Notifier:       d.Notifier,
@@ -154,6 +157,7 @@ func New(cfg config.Config, d Deps) (*App, error) {
 		return nil, err
 	}
 	a.Fiber = a.Handler.App()
+	a.Fiber.Server().MaxConnsPerIP = cfg.Server.MaxConnsPerIP
 	ok = true
 	return a, nil
 }
