@@ -153,6 +153,11 @@ func serve(ctx context.Context, cfg config.Config, store *db.DB, clock booking.C
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
+	// Not ready first, still serving for the drain period, then stop. A
+	// second signal during the drain stops at once.
+	drainCtx, stopDrain := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	a.Drain(drainCtx, cfg.Server.Drain)
+	stopDrain()
 	a.EndStreams() // so they don't hold the shutdown
 	stopJobs()
 	<-jobsDone

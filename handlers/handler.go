@@ -10,6 +10,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -118,6 +119,7 @@ type Handler struct {
 	after     *aftersale.Service  // orders after payment (aftersale.go)
 	payments  *payment.Service    // checkout, fulfilment, refunds (payment.go)
 	demo      *payment.Demo       // the offline demo gateway, nil with Stripe (demo_checkout.go)
+	draining  atomic.Bool         // shutting down: /readyz says not ready (routes.go)
 }
 
 // New builds a Handler from its dependencies, or says which are missing.

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net"
@@ -16,6 +17,24 @@ import (
 // (config.Server) keep one client from getting there.
 func (a *App) Serve(ln net.Listener) error {
 	return a.Fiber.Listener(&patientListener{Listener: ln, log: a.log})
+}
+
+// Drain is the first step of a graceful stop behind a load balancer: /readyz
+// answers 503 at once, and the instance keeps serving for d (config
+// Server.Drain) while the balancer notices and sends its requests elsewhere.
+// It returns after d, or when ctx ends.
+func (a *App) Drain(ctx context.Context, d time.Duration) {
+	a.Handler.Drain()
+	if d <= 0 {
+		return
+	}
+	a.log.Info("draining: not ready, still serving", "for", d)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // patientListener retries Accept with backoff (5 ms doubling to 1 s) while the
