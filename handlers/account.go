@@ -89,13 +89,29 @@ func (h *Handler) saveProfile(c *fiber.Ctx) error {
 	return c.Redirect("/account", fiber.StatusSeeOther)
 }
 
-// checkCurrentPassword verifies the signed-in user's password, rate-limited
-// like sign-in so a stolen session can't be used to guess it.
+// checkCurrentPassword verifies the signed-in user's password. Wrong ones
+// are counted per user (RateLimits.PasswordCheck), apart from sign-in, so a
+// stolen session can't be used to guess it and guessing here doesn't slow
+// the owner's sign-in.
 func (h *Handler) checkCurrentPassword(c *fiber.Ctx, u *booking.User, pw, field string) error {
-	if err := h.rateLimit(c, "login:acct", u.Email, h.limits.LoginAccount); err != nil {
-		return err
+	l := h.limits.PasswordCheck
+	key := "password:user:" + strconv.FormatInt(u.ID, 10)
+	if l.Max > 0 {
+		hits, err := h.db.RateLimitHits(c.UserContext(), key, l.Window)
+		if err != nil {
+			return err
+		}
+		if hits >= l.Max {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(l.Window.Seconds())))
+			return booking.Errorf(booking.ETOOMANY, "Too many attempts. Please wait %s and try again.", waitText(l.Window))
+		}
 	}
 	if !booking.CheckPassword(pw, u.PasswordHash) {
+		if l.Max > 0 {
+			if _, err := h.db.HitRateLimit(c.UserContext(), key, l.Window); err != nil {
+				return err
+			}
+		}
 		return &booking.Error{Code: booking.EINVALID, Message: booking.ErrWrongPassword.Message, Field: field}
 	}
 	return nil

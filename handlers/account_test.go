@@ -274,28 +274,67 @@ func TestAccountCSRFMissingOrWrongIsForbidden(t *testing.T) {
 
 func TestAccountRateLimits(t *testing.T) {
 	l := handlers.DefaultRateLimits()
-	l.LoginAccount.Max = 3
+	l.LoginAccount.Max = 2
 	l.LoginIP.Max = 5
 	l.ResetAccount.Max = 1
 	e := newAccEnv(t, withLimits(l), trustProxy("0.0.0.0")) // app.Test's peer address is the proxy
 	e.user("ida@example.com", goodPassword, booking.RoleCustomer, true)
 
-	// Per account, whatever the IP.
+	// Failures from other IPs never lock the owner out (issue 16: counted
+	// per IP and account, not per account).
 	cl := e.client()
-	for i := 0; i < 3; i++ {
+	for i := 0; i < 4; i++ {
 		cl.header.Set("X-Forwarded-For", "198.51.100."+string(rune('1'+i)))
 		resp, _ := cl.login("ida@example.com", "wrong password!", false)
 		wantStatus(t, resp, http.StatusUnauthorized)
 	}
 	cl.header.Set("X-Forwarded-For", "198.51.100.9")
-	resp, doc := cl.login("ida@example.com", goodPassword, false)
-	wantStatus(t, resp, http.StatusTooManyRequests)
-	if !strings.Contains(doc.Find(`[data-testid="error-message"]`).Text(), "Too many attempts") || resp.Header.Get("Retry-After") == "" {
-		t.Fatal("429 without a clear message and Retry-After")
+	resp, _ := cl.login("ida@example.com", goodPassword, false)
+	wantRedirect(t, resp, "/")
+
+	// From one IP to one account: LoginAccount.Max failures free, then each
+	// attempt waits twice as long as the last after the previous failure.
+	g := e.client()
+	g.header.Set("X-Forwarded-For", "198.51.100.20")
+	for i := 0; i < 3; i++ {
+		resp, _ := g.login("ida@example.com", "wrong password!", false)
+		wantStatus(t, resp, http.StatusUnauthorized)
 	}
-	// The window passes.
-	e.clock.Advance(16 * time.Minute)
-	resp, _ = cl.login("ida@example.com", goodPassword, false)
+	resp, doc := g.login("ida@example.com", goodPassword, false)
+	wantStatus(t, resp, http.StatusTooManyRequests)
+	if !strings.Contains(doc.Find(`[data-testid="error-message"]`).Text(), "Too many attempts") || resp.Header.Get("Retry-After") != "1" {
+		t.Fatalf("429 without a clear message and Retry-After: %q", resp.Header.Get("Retry-After"))
+	}
+	e.clock.Advance(time.Second)
+	resp, _ = g.login("ida@example.com", "wrong password!", false)
+	wantStatus(t, resp, http.StatusUnauthorized)
+	resp, _ = g.login("ida@example.com", goodPassword, false)
+	if wantStatus(t, resp, http.StatusTooManyRequests); resp.Header.Get("Retry-After") != "2" {
+		t.Fatalf("second delay: Retry-After %q, want 2", resp.Header.Get("Retry-After"))
+	}
+	e.clock.Advance(2 * time.Second)
+	resp, _ = g.login("ida@example.com", goodPassword, false)
+	wantRedirect(t, resp, "/")
+	e.clock.Advance(16 * time.Minute) // the IP's failures are forgotten
+
+	// Successful sign-ins don't count, whatever their number.
+	ok := e.client()
+	ok.header.Set("X-Forwarded-For", "198.51.100.30")
+	for i := 0; i < 8; i++ {
+		resp, _ := ok.login("ida@example.com", goodPassword, false)
+		wantRedirect(t, resp, "/")
+		ok.post("/logout", nil)
+	}
+
+	// Wrong current passwords on the account page have their own counter:
+	// they don't slow the owner's sign-in.
+	ok.login("ida@example.com", goodPassword, false)
+	for i := 0; i < 6; i++ {
+		ok.submit("/account", "/account/password", url.Values{"current_password": {"wrong password!"}, "new_password": {"another good passphrase"}})
+	}
+	other := e.client()
+	other.header.Set("X-Forwarded-For", "198.51.100.30")
+	resp, _ = other.login("ida@example.com", goodPassword, false)
 	wantRedirect(t, resp, "/")
 
 	// Per IP (from the trusted proxy's X-Forwarded-For), whatever the account;

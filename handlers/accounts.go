@@ -278,8 +278,19 @@ type Limit struct {
 // account (e-mail address or user). Counters live in PostgreSQL
 // (rate_limits), so every instance behind a load balancer shares them. The IP
 // is clientIP, which believes X-Forwarded-For only from Config.TrustedProxies.
+//
+// Sign-in counts failures only, never successes: LoginIP bounds the failed
+// sign-ins from one IP, whatever the account (429 past Max in Window); per
+// IP and account, LoginAccount.Max failures are free, then each attempt
+// waits twice as long as the last (1 s, 2 s, 4 s …, at most
+// LoginAccount.Window) after the previous failure: guessing slows down, and
+// an owner signing in from their own address is never locked out by failures
+// from elsewhere. A success forgets that IP and account's failures.
+// PasswordCheck bounds the wrong current passwords per signed-in user on the
+// account page (its own counter).
 type RateLimits struct {
 	LoginIP, LoginAccount       Limit
+	PasswordCheck               Limit
 	RegisterIP, RegisterAccount Limit
 	ResetIP, ResetAccount       Limit
 	OrderIP, OrderAccount       Limit
@@ -289,7 +300,8 @@ type RateLimits struct {
 func DefaultRateLimits() RateLimits {
 	return RateLimits{
 		LoginIP:         Limit{30, 15 * time.Minute},
-		LoginAccount:    Limit{10, 15 * time.Minute},
+		LoginAccount:    Limit{5, 15 * time.Minute},
+		PasswordCheck:   Limit{10, 15 * time.Minute},
 		RegisterIP:      Limit{10, time.Hour},
 		RegisterAccount: Limit{3, time.Hour}, // each attempt e-mails the address
 		ResetIP:         Limit{10, time.Hour},
@@ -320,6 +332,75 @@ func (h *Handler) rateLimit(c *fiber.Ctx, name, key string, l Limit) error {
 	if hits > l.Max {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(l.Window.Seconds())))
 		return booking.Errorf(booking.ETOOMANY, "Too many attempts. Please wait %s and try again.", waitText(l.Window))
+	}
+	return nil
+}
+
+// signInKey is the counter of failed sign-ins from one IP to one account.
+func signInKey(ip, email string) string {
+	k := strings.ToLower(ip + "|" + email)
+	if len(k) > maxRateKey {
+		sum := sha256.Sum256([]byte(k))
+		k = "sha256:" + hex.EncodeToString(sum[:])
+	}
+	return "login:fail:" + k
+}
+
+// signInDelay is how long after the last of failures an attempt must wait
+// (RateLimits: free failures, then doubling up to the window).
+func signInDelay(failures int, l Limit) time.Duration {
+	over := failures - l.Max
+	if l.Max <= 0 || over <= 0 {
+		return 0
+	}
+	if over > 20 {
+		return l.Window
+	}
+	return min(time.Second<<(over-1), l.Window)
+}
+
+// checkSignIn refuses (429) a sign-in attempt from an IP past its failures,
+// or to an account this IP failed on too recently (the progressive delay).
+func (h *Handler) checkSignIn(c *fiber.Ctx, email string) error {
+	ctx := c.UserContext()
+	if l := h.limits.LoginIP; l.Max > 0 {
+		hits, err := h.db.RateLimitHits(ctx, "login:ip:"+strings.ToLower(h.clientIP(c)), l.Window)
+		if err != nil {
+			return err
+		}
+		if hits >= l.Max {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(l.Window.Seconds())))
+			return booking.Errorf(booking.ETOOMANY, "Too many attempts. Please wait %s and try again.", waitText(l.Window))
+		}
+	}
+	l := h.limits.LoginAccount
+	if l.Max <= 0 || email == "" {
+		return nil
+	}
+	failures, last, err := h.db.FailuresOf(ctx, signInKey(h.clientIP(c), email), l.Window)
+	if err != nil {
+		return err
+	}
+	if wait := last.Add(signInDelay(failures, l)).Sub(h.clock.Now()); wait > 0 {
+		secs := int((wait + time.Second - 1) / time.Second)
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(secs))
+		return booking.Errorf(booking.ETOOMANY, "Too many attempts. Please wait %d seconds and try again.", secs)
+	}
+	return nil
+}
+
+// signInFailed counts a failed sign-in per IP and per IP and account.
+func (h *Handler) signInFailed(c *fiber.Ctx, email string) error {
+	ctx := c.UserContext()
+	if l := h.limits.LoginIP; l.Max > 0 {
+		if _, err := h.db.HitRateLimit(ctx, "login:ip:"+strings.ToLower(h.clientIP(c)), l.Window); err != nil {
+			return err
+		}
+	}
+	if l := h.limits.LoginAccount; l.Max > 0 && email != "" {
+		if _, err := h.db.RecordFailure(ctx, signInKey(h.clientIP(c), email), l.Window); err != nil {
+			return err
+		}
 	}
 	return nil
 }
