@@ -187,6 +187,10 @@ func (h *Handler) createToken(c *fiber.Ctx) error {
 	if name == "" || utf8.RuneCountInString(name) > 60 {
 		return h.accountInvalid(c, "token", booking.Invalid("name", "Give the token a name of 1 to 60 characters."), nil)
 	}
+	// A token outlives the session: only the password (not a copied cookie) makes one.
+	if err := h.checkCurrentPassword(c, u, copyForm(c, "password"), "password"); err != nil {
+		return h.accountInvalid(c, "token", err, nil)
+	}
 	plain, t, err := h.db.CreateAPIToken(c.UserContext(), u.ID, name)
 	if err != nil {
 		return err
@@ -217,5 +221,19 @@ func (h *Handler) revokeToken(c *fiber.Ctx) error {
 		h.audit(c, "api_token.revoked", u.Email, map[string]any{"name": t.Name, "prefix": t.Prefix})
 	}
 	h.sessionOf(c).SetFlash("The token “" + t.Name + "” is revoked.")
+	return c.Redirect("/account", fiber.StatusSeeOther)
+}
+
+// endOtherSessions is "sign out everywhere": every session of the account
+// ends but this one, which takes the new session version.
+func (h *Handler) endOtherSessions(c *fiber.Ctx) error {
+	u := h.currentUser(c)
+	v, err := h.db.EndSessions(c.UserContext(), u.ID)
+	if err != nil {
+		return err
+	}
+	s := h.sessionOf(c)
+	s.SetVersion(v)
+	s.SetFlash("You are signed out everywhere else.")
 	return c.Redirect("/account", fiber.StatusSeeOther)
 }

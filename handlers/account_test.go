@@ -490,7 +490,7 @@ func TestAccountDeleteAnonymises(t *testing.T) {
 func TestAccountAPITokens(t *testing.T) {
 	e := newAccEnv(t)
 	cl := e.signedIn("mo@example.com", booking.RoleCustomer)
-	resp, doc := cl.submit("/account", "/account/tokens", url.Values{"name": {"my script"}})
+	resp, doc := cl.submit("/account", "/account/tokens", url.Values{"name": {"my script"}, "password": {"correct horse battery"}})
 	wantStatus(t, resp, http.StatusCreated)
 	token := doc.Find(`[data-testid="new-token-value"]`).Text()
 	if !strings.HasPrefix(token, "mq_") || len(token) < 40 {
@@ -607,4 +607,65 @@ func TestAccountDevMail(t *testing.T) {
 	p := newAccEnv(t, production())
 	resp, _ = p.client().get("/dev/mail")
 	wantStatus(t, resp, http.StatusNotFound)
+}
+
+// TestAccountSessionsEndOnTheServer: logout signs out a copy of the cookie
+// too; "sign out everywhere else" ends the other sessions and keeps this one;
+// a token needs the password; a password change revokes the tokens.
+func TestAccountSessionsEndOnTheServer(t *testing.T) {
+	e := newAccEnv(t)
+	cl := e.signedIn("kit@example.com", booking.RoleCustomer)
+	stolen := e.client()
+	for k, v := range cl.cookies {
+		stolen.cookies[k] = v
+	}
+	resp, _ := stolen.get("/account")
+	wantStatus(t, resp, http.StatusOK)
+	cl.get("/account")
+	resp, _ = cl.post("/logout", nil)
+	wantRedirect(t, resp, "/")
+	resp, _ = stolen.get("/account")
+	wantRedirect(t, resp, "/login")
+
+	// Sign out everywhere else.
+	a, b := e.client(), e.client()
+	for _, c := range []*client{a, b} {
+		if resp, _ := c.login("kit@example.com", "correct horse battery", false); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("login: %d", resp.StatusCode)
+		}
+	}
+	_, doc := a.get("/account")
+	if doc.Find(`[data-testid="end-sessions-form"]`).Length() != 1 {
+		t.Fatal("no sign-out-everywhere form")
+	}
+	resp, _ = a.post("/account/sessions/end", nil)
+	wantRedirect(t, resp, "/account")
+	resp, _ = a.get("/account")
+	wantStatus(t, resp, http.StatusOK)
+	resp, _ = b.get("/account")
+	wantRedirect(t, resp, "/login")
+
+	// A token needs the password.
+	for _, pw := range []string{"", "not my password"} {
+		a.get("/account")
+		resp, _ := a.post("/account/tokens", url.Values{"name": {"script"}, "password": {pw}})
+		wantStatus(t, resp, http.StatusUnprocessableEntity)
+	}
+	a.get("/account")
+	resp, doc = a.post("/account/tokens", url.Values{"name": {"script"}, "password": {"correct horse battery"}})
+	wantStatus(t, resp, http.StatusCreated)
+	token := doc.Find(`[data-testid="new-token-value"]`).Text()
+	if _, err := e.db.UserByAPIToken(context.Background(), token); err != nil {
+		t.Fatalf("token: %v", err)
+	}
+	var n int
+	if err := dbtest.SQL(t, e.db).GetContext(context.Background(), &n, `SELECT count(*) FROM api_tokens`); err != nil || n != 1 {
+		t.Fatalf("%d tokens, want 1 (none without the password)", n)
+	}
+	// A password change revokes it.
+	resp, _ = a.submit("/account", "/account/password", url.Values{"current_password": {"correct horse battery"}, "new_password": {"a brand new passphrase"}})
+	wantRedirect(t, resp, "/account")
+	if _, err := e.db.UserByAPIToken(context.Background(), token); booking.ErrorCode(err) != booking.ENOTFOUND {
+		t.Fatalf("token after a password change: %v", err)
+	}
 }

@@ -150,8 +150,18 @@ func firstNonEmpty(v, def string) string {
 	return v
 }
 
+// logout ends the session on the server too: the user's session version
+// moves on, so a copy of this cookie is signed out as well (and so is every
+// other session of the account: sessions live in the cookie only, the
+// version is what the server can revoke).
 func (h *Handler) logout(c *fiber.Ctx) error {
-	h.sessionOf(c).LogOut()
+	s := h.sessionOf(c)
+	if u := h.currentUser(c); u != nil {
+		if _, err := h.db.EndSessions(c.UserContext(), u.ID); err != nil {
+			return err
+		}
+	}
+	s.LogOut()
 	return c.Redirect("/", fiber.StatusSeeOther)
 }
 

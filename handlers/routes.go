@@ -55,6 +55,7 @@ func (h *Handler) routes(app *fiber.App) {
 	account.Post("/password", h.changePassword)
 	account.Post("/email", h.changeEmail)
 	account.Post("/delete", h.deleteAccount)
+	account.Post("/sessions/end", h.endOtherSessions)
 	account.Post("/tokens", h.createToken)
 	account.Post("/tokens/:id/revoke", h.revokeToken)
 
