@@ -25,8 +25,10 @@ import (
 
 // Config is every setting of a Marquee instance.
 type Config struct {
-	Env            string // development | production
-	Addr           string // listen address, host:port or :port
+	Env  string // development | production
+	Addr string // listen address, host:port or :port (development: see ListenAddr)
+	// DevPublic lets development mode listen beyond loopback (MARQUEE_DEV_PUBLIC).
+	DevPublic      bool
 	BaseURL        string // public URL, no trailing slash
 	DatabaseURL    string // empty in development: found or started (dev.go)
 	DBMaxConns     int
@@ -87,6 +89,27 @@ type Admin struct {
 	Email, Name, Password string
 }
 
+// ListenAddr is the address to listen on. Development mode, wide open by
+// design (/dev/mail shows every e-mail, seeded accounts, free tickets from
+// the demo gateway), listens on loopback only unless DevPublic: an address
+// without a host, or with 0.0.0.0 or ::, becomes 127.0.0.1 or [::1].
+func (c Config) ListenAddr() string {
+	if c.Production() || c.DevPublic {
+		return c.Addr
+	}
+	host, port, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		return c.Addr
+	}
+	switch ip := net.ParseIP(host); {
+	case host == "" || (ip != nil && ip.To4() != nil && ip.IsUnspecified()):
+		return net.JoinHostPort("127.0.0.1", port)
+	case ip != nil && ip.IsUnspecified():
+		return net.JoinHostPort("::1", port)
+	}
+	return c.Addr
+}
+
 // Production reports whether development conveniences are off.
 func (c Config) Production() bool { return c.Env == "production" }
 
@@ -110,8 +133,12 @@ func Load(getenv func(string) string) (Config, error) {
 		DataDir:     e.str("MARQUEE_DATA_DIR", "data"),
 		DevPG:       e.oneOf("MARQUEE_DEV_PG", "auto", "auto", "local", "private"),
 	}
-	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+	c.DevPublic = e.boolean("MARQUEE_DEV_PUBLIC", false)
+	if host, _, err := net.SplitHostPort(c.Addr); err != nil {
 		e.fail("MARQUEE_ADDR must be host:port or :port, not %q", c.Addr)
+	} else if ip := net.ParseIP(host); !c.Production() && !c.DevPublic && host != "" && host != "localhost" &&
+		(ip == nil || (!ip.IsLoopback() && !ip.IsUnspecified())) {
+		e.fail("MARQUEE_ADDR %q: development mode (/dev/mail, demo accounts, the demo payment gateway) only listens on loopback; set MARQUEE_DEV_PUBLIC=1 to expose it", c.Addr)
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = localURL(c.Addr)

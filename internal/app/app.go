@@ -236,11 +236,12 @@ func (a *App) Close() {
 	})
 }
 
-// Listen listens on the configured address, with TLS when a certificate is configured.
+// Listen listens on the configured address (config.ListenAddr), with TLS when a certificate is configured.
 func Listen(cfg config.Config) (net.Listener, error) {
-	ln, err := net.Listen("tcp", cfg.Addr)
+	addr := cfg.ListenAddr() // development: loopback only unless told otherwise
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	if cfg.Accounts.TLSCert == "" {
 		return ln, nil
