@@ -669,3 +669,21 @@ func TestAccountSessionsEndOnTheServer(t *testing.T) {
 		t.Fatalf("token after a password change: %v", err)
 	}
 }
+
+// A role change that changes nothing is not audited (issue 16 item 11).
+func TestAdminNoOpRoleChangeNotAudited(t *testing.T) {
+	e := newAccEnv(t)
+	admin := e.signedIn("boss@example.com", booking.RoleAdmin)
+	e.signedIn("pat@example.com", booking.RoleCustomer)
+	_, doc := admin.get("/admin?q=pat")
+	action, ok := doc.Find(`tr[data-email="pat@example.com"] form`).Attr("action")
+	if !ok {
+		t.Fatal("no role form for pat")
+	}
+	resp, _ := admin.post(action, url.Values{"role": {"customer"}})
+	wantRedirect(t, resp, "/admin")
+	var n int
+	if err := dbtest.SQL(t, e.db).GetContext(context.Background(), &n, `SELECT count(*) FROM audit_log WHERE action = 'user.role_changed'`); err != nil || n != 0 {
+		t.Fatalf("no-op role change audited: %d rows (%v)", n, err)
+	}
+}
