@@ -173,7 +173,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.AfterSale = loadAfterSale(e, c.Production())
 	c.Admin = Admin{Email: e.str("MARQUEE_ADMIN_EMAIL", ""), Name: e.str("MARQUEE_ADMIN_NAME", ""),
 		Password: e.str("MARQUEE_ADMIN_PASSWORD", "")}
-	c.Server = loadServer(e, len(c.TrustedProxies) > 0)
+	c.Server = loadServer(e, len(c.TrustedProxies) > 0, c.Production())
 	if c.Production() && c.DatabaseURL == "" {
 		e.fail("DATABASE_URL is required in production")
 	}
@@ -182,18 +182,22 @@ func Load(getenv func(string) string) (Config, error) {
 
 // loadServer reads the connection limits and timeouts. Behind a trusted
 // proxy every connection comes from the proxy, so there is no per-IP cap
-// unless one is set.
-func loadServer(e *reader, proxied bool) Server {
+// unless one is set. Development stops at once (no load balancer to drain).
+func loadServer(e *reader, proxied, production bool) Server {
 	perIP := 64
 	if proxied {
 		perIP = 0
+	}
+	drain := time.Duration(0)
+	if production {
+		drain = 5 * time.Second
 	}
 	return Server{
 		MaxConns:      e.intIn("MARQUEE_MAX_CONNS", 4096, 16, 1_000_000, "a number"),
 		MaxConnsPerIP: e.intIn("MARQUEE_MAX_CONNS_PER_IP", perIP, 0, 1_000_000, "a number (0: no cap)"),
 		ReadTimeout:   e.durationIn("MARQUEE_READ_TIMEOUT", 10*time.Second, time.Second, 5*time.Minute, "1s to 5m"),
 		IdleTimeout:   e.durationIn("MARQUEE_IDLE_TIMEOUT", 30*time.Second, time.Second, 10*time.Minute, "1s to 10m"),
-		Drain:         e.durationIn("MARQUEE_DRAIN", 5*time.Second, 0, 5*time.Minute, "0 to 5m"),
+		Drain:         e.durationIn("MARQUEE_DRAIN", drain, 0, 5*time.Minute, "0 to 5m"),
 	}
 }
 
