@@ -45,6 +45,9 @@ type Config struct {
 	AfterSale      AfterSale
 	Admin          Admin // defaults of the create-admin command
 	Server         Server
+	// HoldsPerIP bounds the seats held per client IP and showtime within a
+	// hold length (MARQUEE_HOLDS_PER_IP; 0: no limit).
+	HoldsPerIP int
 }
 
 // Server bounds the HTTP server, so that one client can't exhaust an
@@ -174,6 +177,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.Admin = Admin{Email: e.str("MARQUEE_ADMIN_EMAIL", ""), Name: e.str("MARQUEE_ADMIN_NAME", ""),
 		Password: e.str("MARQUEE_ADMIN_PASSWORD", "")}
 	c.Server = loadServer(e, len(c.TrustedProxies) > 0, c.Production())
+	c.HoldsPerIP = e.intIn("MARQUEE_HOLDS_PER_IP", 30, 0, 100_000, "a number (0: no limit)")
 	if c.Production() && c.DatabaseURL == "" {
 		e.fail("DATABASE_URL is required in production")
 	}

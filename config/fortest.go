@@ -36,6 +36,7 @@ func ForTest() Config {
 			OrderSecret: bytes.Repeat([]byte("x"), 32),
 			JobsEvery:   30 * time.Second,
 		},
-		Server: Server{MaxConns: 4096, MaxConnsPerIP: 0, ReadTimeout: 10 * time.Second, IdleTimeout: 30 * time.Second},
+		HoldsPerIP: 30,
+		Server:     Server{MaxConns: 4096, MaxConnsPerIP: 0, ReadTimeout: 10 * time.Second, IdleTimeout: 30 * time.Second},
 	}
 }

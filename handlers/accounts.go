@@ -294,6 +294,10 @@ type RateLimits struct {
 	RegisterIP, RegisterAccount Limit
 	ResetIP, ResetAccount       Limit
 	OrderIP, OrderAccount       Limit
+	// HoldIP bounds the seats held per client IP and showtime in a window
+	// (seat clicks and best-N seats alike; staff are not counted), so one
+	// client with many cookies can't hold a show hostage.
+	HoldIP Limit
 }
 
 // DefaultRateLimits are the production limits.
@@ -308,6 +312,7 @@ func DefaultRateLimits() RateLimits {
 		ResetAccount:    Limit{3, time.Hour},
 		OrderIP:         Limit{60, 10 * time.Minute},
 		OrderAccount:    Limit{30, 10 * time.Minute},
+		HoldIP:          Limit{30, 10 * time.Minute},
 	}
 }
 
@@ -401,6 +406,28 @@ func (h *Handler) signInFailed(c *fiber.Ctx, email string) error {
 		if _, err := h.db.RecordFailure(ctx, signInKey(h.clientIP(c), email), l.Window); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// limitHolds counts n seats held from the client's IP for a showtime and
+// refuses (429, with a plain message) past RateLimits.HoldIP.
+func (h *Handler) limitHolds(c *fiber.Ctx, showtimeID int64, n int) error {
+	l := h.limits.HoldIP
+	if l.Max <= 0 {
+		return nil
+	}
+	if u := h.currentUser(c); u != nil && u.Role.AtLeast(booking.RoleStaff) {
+		return nil
+	}
+	key := "hold:ip:" + strings.ToLower(h.clientIP(c)) + ":" + strconv.FormatInt(showtimeID, 10)
+	hits, err := h.db.HitRateLimitN(c.UserContext(), key, l.Window, n)
+	if err != nil {
+		return err
+	}
+	if hits > l.Max {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(l.Window.Seconds())))
+		return booking.Errorf(booking.ETOOMANY, "So many seats of this showtime have been held from your connection that we can't hold more for now. Book the seats you have, or try again in %s.", waitText(l.Window))
 	}
 	return nil
 }

@@ -596,3 +596,29 @@ func TestFirstClicksShareTheCart(t *testing.T) {
 		t.Fatalf("two first clicks held for %d carts %v, want one", len(carts), carts)
 	}
 }
+
+// TestHoldsLimitedPerIP: fresh cookies from one IP can't hold a showtime
+// hostage (MARQUEE_HOLDS_PER_IP, 30 by default within a hold length), while
+// a family of 8 on one phone books as usual; the customer is told plainly.
+func TestHoldsLimitedPerIP(t *testing.T) {
+	e := newBookingEnv(t, nil, false)
+	for i := 0; i < 3; i++ { // 24 seats from one address, on three cookies
+		b := e.browser()
+		b.open(e.path(""))
+		resp, _, body := b.htmx(e.path("/best"), url.Values{"quantity": {"8"}})
+		status(t, resp, 200, body)
+	}
+	b := e.browser()
+	b.open(e.path(""))
+	resp, _, body := b.htmx(e.path("/best"), url.Values{"quantity": {"8"}})
+	status(t, resp, http.StatusTooManyRequests, body)
+	if !strings.Contains(body, "held from your connection") {
+		t.Fatalf("no plain message: %s", body)
+	}
+	resp, _, body = b.hold(e.seat(9, 9))
+	status(t, resp, http.StatusTooManyRequests, body)
+	// The holds lapse; the window with them.
+	e.clock.Advance(11 * time.Minute)
+	resp, _, body = b.htmx(e.path("/best"), url.Values{"quantity": {"8"}})
+	status(t, resp, 200, body)
+}

@@ -221,6 +221,9 @@ func (h *Handler) toggleSeat(c *fiber.Ctx) error {
 	if err != nil {
 		return booking.Invalid("seat", "Choose a seat.")
 	}
+	if err := h.limitHolds(c, id, 1); err != nil {
+		return err
+	}
 	res, err := h.sales.Hold(c.UserContext(), sales.HoldRequest{ShowtimeID: id, Cart: sess.CartID(true), SeatID: seatID,
 		Companion: c.FormValue("companion") == "1"})
 	if err != nil {
@@ -242,6 +245,9 @@ func (h *Handler) bestSeats(c *fiber.Ctx) error {
 	}
 	if err := booking.CheckQuantity(n, h.booking); err != nil {
 		return err // before a cart is made for it
+	}
+	if err := h.limitHolds(c, id, n); err != nil {
+		return err
 	}
 	res, err := h.sales.Best(c.UserContext(), id, h.sessionOf(c).CartID(true), n)
 	if err != nil {

@@ -131,6 +131,12 @@ func New(cfg config.Config, d Deps) (*App, error) {
 			a.Sales.Close()
 		}
 	}()
+	limits := d.Limits
+	if limits == nil {
+		l := handlers.DefaultRateLimits()
+		l.HoldIP = handlers.Limit{Max: cfg.HoldsPerIP, Window: cfg.Booking.HoldLength}
+		limits = &l
+	}
 	a.Handler, err = handlers.New(handlers.Deps{
 		Config: handlers.Config{
 			BaseURL:        cfg.BaseURL,
@@ -138,7 +144,7 @@ func New(cfg config.Config, d Deps) (*App, error) {
 			TrustedProxies: cfg.TrustedProxies,
 			Session:        handlers.SessionOptions{Keys: sessionKeys, Secure: cfg.SecureCookies()},
 			Passwords:      d.Passwords,
-			Limits:         d.Limits,
+			Limits:         limits,
 			Concurrency:    cfg.Server.MaxConns,
 			ReadTimeout:    cfg.Server.ReadTimeout,
 			IdleTimeout:    cfg.Server.IdleTimeout,
