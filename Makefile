@@ -7,7 +7,8 @@ DATA    ?= $(or $(MARQUEE_DATA_DIR),data)
 
 ## run: start Marquee on :8080 (finds or starts a PostgreSQL, migrates, seeds the demo programme)
 run:
-	$(GO) run . serve
+	$(GO) build -o bin/marquee .
+	exec ./bin/marquee serve # exec: SIGTERM to make reaches the server, which stops its private PostgreSQL
 
 ## build: compile the binary into bin/marquee
 build:

@@ -143,8 +143,16 @@ func serve(ctx context.Context, cfg config.Config, store *db.DB, clock booking.C
 		return err
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- a.Fiber.Listener(ln) }()
+	go func() { errc <- a.Serve(ln) }() // survives running out of descriptors
 	logger.Info("marquee is serving", "url", cfg.BaseURL, "addr", ln.Addr().String(), "env", cfg.Env)
+	switch {
+	case cfg.Production():
+	case cfg.DevPublic:
+		logger.Warn("DEVELOPMENT MODE IS REACHABLE FROM THE NETWORK (MARQUEE_DEV_PUBLIC): anyone who can connect can read /dev/mail, sign in as the demo accounts and get free tickets from the demo gateway")
+		fmt.Fprintf(stdout, "\n  !! DEVELOPMENT MODE, reachable from the network (MARQUEE_DEV_PUBLIC). Not for real use. !!\n")
+	default:
+		logger.Warn("development mode: listening on loopback only; set MARQUEE_ENV=production to serve for real")
+	}
 	fmt.Fprintf(stdout, "\n  Marquee is running at %s\n\n", cfg.BaseURL)
 
 	select {
@@ -153,6 +161,11 @@ func serve(ctx context.Context, cfg config.Config, store *db.DB, clock booking.C
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
+	// Not ready first, still serving for the drain period, then stop. A
+	// second signal during the drain stops at once.
+	drainCtx, stopDrain := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	a.Drain(drainCtx, cfg.Server.Drain)
+	stopDrain()
 	a.EndStreams() // so they don't hold the shutdown
 	stopJobs()
 	<-jobsDone

@@ -92,6 +92,7 @@ func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
 		done <- run(ctx, []string{"serve"}, env(map[string]string{
 			"DATABASE_URL": dsn, "MARQUEE_ADDR": addr, "MARQUEE_SEED": "never",
 			"MARQUEE_BASE_URL": "http://" + addr, "MARQUEE_DATA_DIR": t.TempDir(), // generated dev keys
+			"MARQUEE_DRAIN": "2s",
 		}), &out)
 	}()
 
@@ -125,6 +126,27 @@ func TestServeAnswersAndShutsDownGracefully(t *testing.T) {
 	resp.Body.Close()
 
 	cancel()
+	// Draining: not ready at once, still serving everything else.
+	drainDeadline := time.Now().Add(time.Second)
+	for {
+		resp, err := client.Get("http://" + addr + "/readyz")
+		if err != nil {
+			t.Fatalf("/readyz while draining: %v", err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusServiceUnavailable {
+			break
+		}
+		if time.Now().After(drainDeadline) {
+			t.Fatalf("/readyz after SIGTERM: %d, want 503 while draining", resp.StatusCode)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if resp, err := client.Get("http://" + addr + "/healthz"); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("/healthz while draining: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	if err := <-done; err != nil {
 		t.Fatalf("run after cancel: %v\n%s", err, out.String())
 	}

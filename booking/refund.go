@@ -10,10 +10,14 @@ const (
 	RefundStaff             = "staff"              // staff refunded (box office, manager)
 	RefundLatePayment       = "late_payment"       // money arrived after the hold lapsed and the seats were gone
 	RefundDuplicatePayment  = "duplicate_payment"  // money for an order that was already paid or closed
+	// RefundMismatchedPayment: money that is not what the order asked for
+	// (another amount or currency, or a checkout session we never created);
+	// it never pays an order and goes back whole.
+	RefundMismatchedPayment = "mismatched_payment"
 )
 
 // RefundReasons lists every reason, for validation and documentation.
-var RefundReasons = []string{RefundCustomer, RefundShowtimeCancelled, RefundStaff, RefundLatePayment, RefundDuplicatePayment}
+var RefundReasons = []string{RefundCustomer, RefundShowtimeCancelled, RefundStaff, RefundLatePayment, RefundDuplicatePayment, RefundMismatchedPayment}
 
 // Refund statuses.
 const (
@@ -92,7 +96,13 @@ func RefundTransition(from string, ev RefundEvent) (to string, ok bool) {
 // (orders.refunded_cents): every refund but money returned whole because the
 // order never took it (late or duplicate payments).
 func (r Refund) CountsOnOrder() bool {
-	return r.Reason != RefundLatePayment && r.Reason != RefundDuplicatePayment
+	return !r.ReturnedWhole()
+}
+
+// ReturnedWhole reports whether the refund gives back money the order never
+// took (late, duplicate or mismatched payments).
+func (r Refund) ReturnedWhole() bool {
+	return r.Reason == RefundLatePayment || r.Reason == RefundDuplicatePayment || r.Reason == RefundMismatchedPayment
 }
 
 // What the customer is told about a settled refund (Refund.Notice).
@@ -124,7 +134,7 @@ func (r Refund) Notice() (notice string, done bool) {
 			return NoticeNone, true
 		}
 		return NoticeCancellation, true
-	case RefundLatePayment, RefundDuplicatePayment:
+	case RefundLatePayment, RefundDuplicatePayment, RefundMismatchedPayment:
 		if r.Status == RefundSucceeded {
 			return NoticeReturned, true
 		}

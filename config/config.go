@@ -25,8 +25,10 @@ import (
 
 // Config is every setting of a Marquee instance.
 type Config struct {
-	Env            string // development | production
-	Addr           string // listen address, host:port or :port
+	Env  string // development | production
+	Addr string // listen address, host:port or :port (development: see ListenAddr)
+	// DevPublic lets development mode listen beyond loopback (MARQUEE_DEV_PUBLIC).
+	DevPublic      bool
 	BaseURL        string // public URL, no trailing slash
 	DatabaseURL    string // empty in development: found or started (dev.go)
 	DBMaxConns     int
@@ -42,6 +44,22 @@ type Config struct {
 	Payments       Payments
 	AfterSale      AfterSale
 	Admin          Admin // defaults of the create-admin command
+	Server         Server
+	// HoldsPerIP bounds the seats held per client IP and showtime within a
+	// hold length (MARQUEE_HOLDS_PER_IP; 0: no limit).
+	HoldsPerIP int
+}
+
+// Server bounds the HTTP server, so that one client can't exhaust an
+// instance's connections or file descriptors, and says how it stops.
+type Server struct {
+	MaxConns      int           // connections served at once, in total (fasthttp Concurrency)
+	MaxConnsPerIP int           // connections from one client IP; 0: no cap (behind a load balancer)
+	ReadTimeout   time.Duration // to read a request, the first one of a connection included
+	IdleTimeout   time.Duration // a keep-alive connection idle this long is closed
+	// Drain is how long, after SIGTERM, the instance keeps serving while
+	// /readyz answers 503 so the load balancer stops sending it requests.
+	Drain time.Duration
 }
 
 // Accounts are the session keys, mail and TLS settings.
@@ -74,6 +92,27 @@ type Admin struct {
 	Email, Name, Password string
 }
 
+// ListenAddr is the address to listen on. Development mode, wide open by
+// design (/dev/mail shows every e-mail, seeded accounts, free tickets from
+// the demo gateway), listens on loopback only unless DevPublic: an address
+// without a host, or with 0.0.0.0 or ::, becomes 127.0.0.1 or [::1].
+func (c Config) ListenAddr() string {
+	if c.Production() || c.DevPublic {
+		return c.Addr
+	}
+	host, port, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		return c.Addr
+	}
+	switch ip := net.ParseIP(host); {
+	case host == "" || (ip != nil && ip.To4() != nil && ip.IsUnspecified()):
+		return net.JoinHostPort("127.0.0.1", port)
+	case ip != nil && ip.IsUnspecified():
+		return net.JoinHostPort("::1", port)
+	}
+	return c.Addr
+}
+
 // Production reports whether development conveniences are off.
 func (c Config) Production() bool { return c.Env == "production" }
 
@@ -97,8 +136,12 @@ func Load(getenv func(string) string) (Config, error) {
 		DataDir:     e.str("MARQUEE_DATA_DIR", "data"),
 		DevPG:       e.oneOf("MARQUEE_DEV_PG", "auto", "auto", "local", "private"),
 	}
-	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+	c.DevPublic = e.boolean("MARQUEE_DEV_PUBLIC", false)
+	if host, _, err := net.SplitHostPort(c.Addr); err != nil {
 		e.fail("MARQUEE_ADDR must be host:port or :port, not %q", c.Addr)
+	} else if ip := net.ParseIP(host); !c.Production() && !c.DevPublic && host != "" && host != "localhost" &&
+		(ip == nil || (!ip.IsLoopback() && !ip.IsUnspecified())) {
+		e.fail("MARQUEE_ADDR %q: development mode (/dev/mail, demo accounts, the demo payment gateway) only listens on loopback; set MARQUEE_DEV_PUBLIC=1 to expose it", c.Addr)
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = localURL(c.Addr)
@@ -133,10 +176,33 @@ func Load(getenv func(string) string) (Config, error) {
 	c.AfterSale = loadAfterSale(e, c.Production())
 	c.Admin = Admin{Email: e.str("MARQUEE_ADMIN_EMAIL", ""), Name: e.str("MARQUEE_ADMIN_NAME", ""),
 		Password: e.str("MARQUEE_ADMIN_PASSWORD", "")}
+	c.Server = loadServer(e, len(c.TrustedProxies) > 0, c.Production())
+	c.HoldsPerIP = e.intIn("MARQUEE_HOLDS_PER_IP", 30, 0, 100_000, "a number (0: no limit)")
 	if c.Production() && c.DatabaseURL == "" {
 		e.fail("DATABASE_URL is required in production")
 	}
 	return c, errors.Join(e.errs...)
+}
+
+// loadServer reads the connection limits and timeouts. Behind a trusted
+// proxy every connection comes from the proxy, so there is no per-IP cap
+// unless one is set. Development stops at once (no load balancer to drain).
+func loadServer(e *reader, proxied, production bool) Server {
+	perIP := 64
+	if proxied {
+		perIP = 0
+	}
+	drain := time.Duration(0)
+	if production {
+		drain = 5 * time.Second
+	}
+	return Server{
+		MaxConns:      e.intIn("MARQUEE_MAX_CONNS", 4096, 16, 1_000_000, "a number"),
+		MaxConnsPerIP: e.intIn("MARQUEE_MAX_CONNS_PER_IP", perIP, 0, 1_000_000, "a number (0: no cap)"),
+		ReadTimeout:   e.durationIn("MARQUEE_READ_TIMEOUT", 10*time.Second, time.Second, 5*time.Minute, "1s to 5m"),
+		IdleTimeout:   e.durationIn("MARQUEE_IDLE_TIMEOUT", 30*time.Second, time.Second, 10*time.Minute, "1s to 10m"),
+		Drain:         e.durationIn("MARQUEE_DRAIN", drain, 0, 5*time.Minute, "0 to 5m"),
+	}
 }
 
 // localURL is the site's address on this machine when no public URL is

@@ -273,3 +273,26 @@ func TestEveryVariableIsInTheREADME(t *testing.T) {
 		}
 	}
 }
+
+// Development mode is wide open by design: it listens on loopback only
+// unless told otherwise (issue 16 item 8).
+func TestDevelopmentListensOnLoopbackOnly(t *testing.T) {
+	for addr, want := range map[string]string{":8080": "127.0.0.1:8080", "0.0.0.0:8080": "127.0.0.1:8080", "[::]:8443": "[::1]:8443",
+		"127.0.0.1:9000": "127.0.0.1:9000", "localhost:9000": "localhost:9000"} {
+		c, err := Load(env(map[string]string{"MARQUEE_ADDR": addr}))
+		if err != nil || c.ListenAddr() != want {
+			t.Errorf("development, MARQUEE_ADDR=%s: listens on %q (%v), want %q", addr, c.ListenAddr(), err, want)
+		}
+	}
+	if _, err := Load(env(map[string]string{"MARQUEE_ADDR": "192.0.2.10:8080"})); err == nil || !strings.Contains(err.Error(), "MARQUEE_DEV_PUBLIC") {
+		t.Errorf("development on a public address: %v, want an error naming MARQUEE_DEV_PUBLIC", err)
+	}
+	c, err := Load(env(map[string]string{"MARQUEE_ADDR": ":8080", "MARQUEE_DEV_PUBLIC": "true"}))
+	if err != nil || c.ListenAddr() != ":8080" {
+		t.Errorf("MARQUEE_DEV_PUBLIC: listens on %q (%v)", c.ListenAddr(), err)
+	}
+	c, _ = Load(env(map[string]string{"MARQUEE_ENV": "production", "MARQUEE_ADDR": ":8080", "DATABASE_URL": "postgres://x/y"}))
+	if c.ListenAddr() != ":8080" {
+		t.Errorf("production listens on %q", c.ListenAddr())
+	}
+}

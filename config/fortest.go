@@ -12,7 +12,7 @@ import (
 // process (internal/app): development, base URL http://marquee.test, fixed
 // session key and order secret (no files written), mail kept in memory, no
 // Stripe key (the offline demo gateway), the default booking and after-sale
-// rules. Callers change what their test is about.
+// rules, no per-IP connection cap and no drain at shutdown. Callers change what their test is about.
 func ForTest() Config {
 	return Config{
 		Env:        "development",
@@ -36,5 +36,7 @@ func ForTest() Config {
 			OrderSecret: bytes.Repeat([]byte("x"), 32),
 			JobsEvery:   30 * time.Second,
 		},
+		HoldsPerIP: 30,
+		Server:     Server{MaxConns: 4096, MaxConnsPerIP: 0, ReadTimeout: 10 * time.Second, IdleTimeout: 30 * time.Second},
 	}
 }

@@ -115,7 +115,8 @@ func (db *DB) ConfirmEmail(ctx context.Context, plain string) (*booking.User, er
 
 // ResetPassword uses a reset link to set a new password hash. Following the
 // link proves the address too, so it is confirmed (and guest orders adopted).
-// Every other session of the user ends (session version bump).
+// Every other session of the user ends (session version bump) and every API
+// token is revoked.
 func (db *DB) ResetPassword(ctx context.Context, plain, hash string) (*booking.User, error) {
 	var uid int64
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
@@ -130,6 +131,9 @@ func (db *DB) ResetPassword(ctx context.Context, plain, hash string) (*booking.U
 			    email_confirmed_at = coalesce(email_confirmed_at, $3), updated_at = $3
 			WHERE id = $1 RETURNING email`, uid, hash, db.Now()); err != nil {
 			return err
+		}
+		if _, err := db.txExec(ctx, tx, `UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, uid, db.Now()); err != nil {
+			return fmt.Errorf("revoke api tokens: %w", err)
 		}
 		return db.adoptGuestOrders(ctx, tx, uid, email)
 	})

@@ -37,12 +37,14 @@ type paymentRow struct {
 	AmountCents   int64          `db:"amount_cents"`
 	RefundedCents int64          `db:"refunded_cents"`
 	Currency      string         `db:"currency"`
-	Tendered      sql.NullInt64  `db:"tendered_cents"`
-	Change        sql.NullInt64  `db:"change_cents"`
-	CardRef       sql.NullString `db:"card_reference"`
-	StaffUserID   *int64         `db:"staff_user_id"`
-	CreatedAt     time.Time      `db:"created_at"`
-	UpdatedAt     time.Time      `db:"updated_at"`
+	// unknown: the row was recorded just now for a session we never created.
+	unknown     bool
+	Tendered    sql.NullInt64  `db:"tendered_cents"`
+	Change      sql.NullInt64  `db:"change_cents"`
+	CardRef     sql.NullString `db:"card_reference"`
+	StaffUserID *int64         `db:"staff_user_id"`
+	CreatedAt   time.Time      `db:"created_at"`
+	UpdatedAt   time.Time      `db:"updated_at"`
 }
 
 const paymentColumns = `id, order_id, provider, kind, status, checkout_session_id, checkout_url, checkout_expires_at,
@@ -224,6 +226,7 @@ func (db *DB) lockCheckoutRow(ctx context.Context, tx *sqlx.Tx, o payOrder, in p
 		if err := ins.SelectContext(ctx, &rows, o.ID, in.Provider, st.ID, st.AmountCents, cur, in.Now); err != nil {
 			return paymentRow{}, fmt.Errorf("record unknown checkout: %w", err)
 		}
+		rows[0].unknown = true
 	}
 	if rows[0].OrderID != o.ID {
 		return paymentRow{}, fmt.Errorf("checkout session %s belongs to order %d, not %s", st.ID, rows[0].OrderID, o.Code)
@@ -359,7 +362,8 @@ func (db *DB) SettleCheckout(ctx context.Context, in payment.Settle, plan paymen
 			return err
 		}
 		facts := payment.SettleFacts{OrderStatus: o.Status, PaymentID: p.ID, PaymentStatus: p.Status,
-			StoredCents: p.AmountCents, PaidCents: st.AmountCents}
+			StoredCents: p.AmountCents, PaidCents: st.AmountCents, StoredCurrency: p.Currency, PaidCurrency: st.Currency,
+			UnknownSession: p.unknown}
 		d, err := plan(facts)
 		if err != nil {
 			return err

@@ -30,10 +30,18 @@ type Notification struct {
 	Reconnected bool
 }
 
+// The listener retries a lost connection after minReconnect, doubling up to
+// maxReconnect: after a database outage it is back within a second of the
+// database (lib/pq's usual 10 s would leave seat maps stale that long).
+const (
+	minReconnect = 100 * time.Millisecond
+	maxReconnect = time.Second
+)
+
 // NewNotifier starts listening on the given channels.
 func NewNotifier(dsn string, logger *slog.Logger, channels ...string) (*Notifier, error) {
 	n := &Notifier{logger: logger, subs: map[string]map[chan Notification]struct{}{}, done: make(chan struct{})}
-	n.listener = pq.NewListener(dsn, 100*time.Millisecond, 10*time.Second, func(ev pq.ListenerEventType, err error) {
+	n.listener = pq.NewListener(dsn, minReconnect, maxReconnect, func(ev pq.ListenerEventType, err error) {
 		switch ev {
 		case pq.ListenerEventDisconnected:
 			logger.Warn("notify listener disconnected", "err", err)

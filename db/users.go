@@ -88,16 +88,36 @@ func (db *DB) UpdateProfile(ctx context.Context, id int64, p booking.Profile) er
 	return nil
 }
 
-// SetPassword stores a new password hash and bumps the session version, so
-// every other session of this user ends. It returns the new version.
+// SetPassword stores a new password hash, bumps the session version, so
+// every other session of this user ends, and revokes the user's API tokens
+// (one statement). It returns the new version.
 func (db *DB) SetPassword(ctx context.Context, id int64, hash string) (int, error) {
 	var v int
 	err := db.get(ctx, &v, `
-		UPDATE users SET password_hash = $2, session_version = session_version + 1, updated_at = $3
-		WHERE id = $1 AND deleted_at IS NULL
-		RETURNING session_version`, id, hash, db.Now())
+		WITH u AS (
+			UPDATE users SET password_hash = $2, session_version = session_version + 1, updated_at = $3
+			WHERE id = $1 AND deleted_at IS NULL
+			RETURNING id, session_version
+		), t AS (
+			UPDATE api_tokens SET revoked_at = $3 WHERE user_id IN (SELECT id FROM u) AND revoked_at IS NULL
+		)
+		SELECT session_version FROM u`, id, hash, db.Now())
 	if err != nil {
 		return 0, fmt.Errorf("set password %d: %w", id, err)
+	}
+	return v, nil
+}
+
+// EndSessions bumps the user's session version: every session signed in
+// before ends (logout, "sign out everywhere"). It returns the new version.
+func (db *DB) EndSessions(ctx context.Context, id int64) (int, error) {
+	var v int
+	err := db.get(ctx, &v, `
+		UPDATE users SET session_version = session_version + 1, updated_at = $2
+		WHERE id = $1 AND deleted_at IS NULL
+		RETURNING session_version`, id, db.Now())
+	if err != nil {
+		return 0, fmt.Errorf("end sessions of %d: %w", id, err)
 	}
 	return v, nil
 }

@@ -66,6 +66,7 @@ func StartServer(t *testing.T, extraEnv ...string) *Server {
 		"MARQUEE_ADDR="+addr,
 		"MARQUEE_BASE_URL="+s.URL,
 		"MARQUEE_SEED=auto",
+		"MARQUEE_HOLDS_PER_IP=0",        // every browser of the tests is 127.0.0.1
 		"MARQUEE_DATA_DIR="+t.TempDir(), // generated development keys stay with this server
 		"LOG_FORMAT=text",
 	)

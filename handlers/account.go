@@ -89,13 +89,29 @@ func (h *Handler) saveProfile(c *fiber.Ctx) error {
 	return c.Redirect("/account", fiber.StatusSeeOther)
 }
 
-// checkCurrentPassword verifies the signed-in user's password, rate-limited
-// like sign-in so a stolen session can't be used to guess it.
+// checkCurrentPassword verifies the signed-in user's password. Wrong ones
+// are counted per user (RateLimits.PasswordCheck), apart from sign-in, so a
+// stolen session can't be used to guess it and guessing here doesn't slow
+// the owner's sign-in.
 func (h *Handler) checkCurrentPassword(c *fiber.Ctx, u *booking.User, pw, field string) error {
-	if err := h.rateLimit(c, "login:acct", u.Email, h.limits.LoginAccount); err != nil {
-		return err
+	l := h.limits.PasswordCheck
+	key := "password:user:" + strconv.FormatInt(u.ID, 10)
+	if l.Max > 0 {
+		hits, err := h.db.RateLimitHits(c.UserContext(), key, l.Window)
+		if err != nil {
+			return err
+		}
+		if hits >= l.Max {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(l.Window.Seconds())))
+			return booking.Errorf(booking.ETOOMANY, "Too many attempts. Please wait %s and try again.", waitText(l.Window))
+		}
 	}
 	if !booking.CheckPassword(pw, u.PasswordHash) {
+		if l.Max > 0 {
+			if _, err := h.db.HitRateLimit(c.UserContext(), key, l.Window); err != nil {
+				return err
+			}
+		}
 		return &booking.Error{Code: booking.EINVALID, Message: booking.ErrWrongPassword.Message, Field: field}
 	}
 	return nil
@@ -171,6 +187,10 @@ func (h *Handler) createToken(c *fiber.Ctx) error {
 	if name == "" || utf8.RuneCountInString(name) > 60 {
 		return h.accountInvalid(c, "token", booking.Invalid("name", "Give the token a name of 1 to 60 characters."), nil)
 	}
+	// A token outlives the session: only the password (not a copied cookie) makes one.
+	if err := h.checkCurrentPassword(c, u, copyForm(c, "password"), "password"); err != nil {
+		return h.accountInvalid(c, "token", err, nil)
+	}
 	plain, t, err := h.db.CreateAPIToken(c.UserContext(), u.ID, name)
 	if err != nil {
 		return err
@@ -201,5 +221,19 @@ func (h *Handler) revokeToken(c *fiber.Ctx) error {
 		h.audit(c, "api_token.revoked", u.Email, map[string]any{"name": t.Name, "prefix": t.Prefix})
 	}
 	h.sessionOf(c).SetFlash("The token “" + t.Name + "” is revoked.")
+	return c.Redirect("/account", fiber.StatusSeeOther)
+}
+
+// endOtherSessions is "sign out everywhere": every session of the account
+// ends but this one, which takes the new session version.
+func (h *Handler) endOtherSessions(c *fiber.Ctx) error {
+	u := h.currentUser(c)
+	v, err := h.db.EndSessions(c.UserContext(), u.ID)
+	if err != nil {
+		return err
+	}
+	s := h.sessionOf(c)
+	s.SetVersion(v)
+	s.SetFlash("You are signed out everywhere else.")
 	return c.Redirect("/account", fiber.StatusSeeOther)
 }

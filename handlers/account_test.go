@@ -274,28 +274,67 @@ func TestAccountCSRFMissingOrWrongIsForbidden(t *testing.T) {
 
 func TestAccountRateLimits(t *testing.T) {
 	l := handlers.DefaultRateLimits()
-	l.LoginAccount.Max = 3
+	l.LoginAccount.Max = 2
 	l.LoginIP.Max = 5
 	l.ResetAccount.Max = 1
 	e := newAccEnv(t, withLimits(l), trustProxy("0.0.0.0")) // app.Test's peer address is the proxy
 	e.user("ida@example.com", goodPassword, booking.RoleCustomer, true)
 
-	// Per account, whatever the IP.
+	// Failures from other IPs never lock the owner out (issue 16: counted
+	// per IP and account, not per account).
 	cl := e.client()
-	for i := 0; i < 3; i++ {
+	for i := 0; i < 4; i++ {
 		cl.header.Set("X-Forwarded-For", "198.51.100."+string(rune('1'+i)))
 		resp, _ := cl.login("ida@example.com", "wrong password!", false)
 		wantStatus(t, resp, http.StatusUnauthorized)
 	}
 	cl.header.Set("X-Forwarded-For", "198.51.100.9")
-	resp, doc := cl.login("ida@example.com", goodPassword, false)
-	wantStatus(t, resp, http.StatusTooManyRequests)
-	if !strings.Contains(doc.Find(`[data-testid="error-message"]`).Text(), "Too many attempts") || resp.Header.Get("Retry-After") == "" {
-		t.Fatal("429 without a clear message and Retry-After")
+	resp, _ := cl.login("ida@example.com", goodPassword, false)
+	wantRedirect(t, resp, "/")
+
+	// From one IP to one account: LoginAccount.Max failures free, then each
+	// attempt waits twice as long as the last after the previous failure.
+	g := e.client()
+	g.header.Set("X-Forwarded-For", "198.51.100.20")
+	for i := 0; i < 3; i++ {
+		resp, _ := g.login("ida@example.com", "wrong password!", false)
+		wantStatus(t, resp, http.StatusUnauthorized)
 	}
-	// The window passes.
-	e.clock.Advance(16 * time.Minute)
-	resp, _ = cl.login("ida@example.com", goodPassword, false)
+	resp, doc := g.login("ida@example.com", goodPassword, false)
+	wantStatus(t, resp, http.StatusTooManyRequests)
+	if !strings.Contains(doc.Find(`[data-testid="error-message"]`).Text(), "Too many attempts") || resp.Header.Get("Retry-After") != "1" {
+		t.Fatalf("429 without a clear message and Retry-After: %q", resp.Header.Get("Retry-After"))
+	}
+	e.clock.Advance(time.Second)
+	resp, _ = g.login("ida@example.com", "wrong password!", false)
+	wantStatus(t, resp, http.StatusUnauthorized)
+	resp, _ = g.login("ida@example.com", goodPassword, false)
+	if wantStatus(t, resp, http.StatusTooManyRequests); resp.Header.Get("Retry-After") != "2" {
+		t.Fatalf("second delay: Retry-After %q, want 2", resp.Header.Get("Retry-After"))
+	}
+	e.clock.Advance(2 * time.Second)
+	resp, _ = g.login("ida@example.com", goodPassword, false)
+	wantRedirect(t, resp, "/")
+	e.clock.Advance(16 * time.Minute) // the IP's failures are forgotten
+
+	// Successful sign-ins don't count, whatever their number.
+	ok := e.client()
+	ok.header.Set("X-Forwarded-For", "198.51.100.30")
+	for i := 0; i < 8; i++ {
+		resp, _ := ok.login("ida@example.com", goodPassword, false)
+		wantRedirect(t, resp, "/")
+		ok.post("/logout", nil)
+	}
+
+	// Wrong current passwords on the account page have their own counter:
+	// they don't slow the owner's sign-in.
+	ok.login("ida@example.com", goodPassword, false)
+	for i := 0; i < 6; i++ {
+		ok.submit("/account", "/account/password", url.Values{"current_password": {"wrong password!"}, "new_password": {"another good passphrase"}})
+	}
+	other := e.client()
+	other.header.Set("X-Forwarded-For", "198.51.100.30")
+	resp, _ = other.login("ida@example.com", goodPassword, false)
 	wantRedirect(t, resp, "/")
 
 	// Per IP (from the trusted proxy's X-Forwarded-For), whatever the account;
@@ -451,7 +490,7 @@ func TestAccountDeleteAnonymises(t *testing.T) {
 func TestAccountAPITokens(t *testing.T) {
 	e := newAccEnv(t)
 	cl := e.signedIn("mo@example.com", booking.RoleCustomer)
-	resp, doc := cl.submit("/account", "/account/tokens", url.Values{"name": {"my script"}})
+	resp, doc := cl.submit("/account", "/account/tokens", url.Values{"name": {"my script"}, "password": {"correct horse battery"}})
 	wantStatus(t, resp, http.StatusCreated)
 	token := doc.Find(`[data-testid="new-token-value"]`).Text()
 	if !strings.HasPrefix(token, "mq_") || len(token) < 40 {
@@ -568,4 +607,83 @@ func TestAccountDevMail(t *testing.T) {
 	p := newAccEnv(t, production())
 	resp, _ = p.client().get("/dev/mail")
 	wantStatus(t, resp, http.StatusNotFound)
+}
+
+// TestAccountSessionsEndOnTheServer: logout signs out a copy of the cookie
+// too; "sign out everywhere else" ends the other sessions and keeps this one;
+// a token needs the password; a password change revokes the tokens.
+func TestAccountSessionsEndOnTheServer(t *testing.T) {
+	e := newAccEnv(t)
+	cl := e.signedIn("kit@example.com", booking.RoleCustomer)
+	stolen := e.client()
+	for k, v := range cl.cookies {
+		stolen.cookies[k] = v
+	}
+	resp, _ := stolen.get("/account")
+	wantStatus(t, resp, http.StatusOK)
+	cl.get("/account")
+	resp, _ = cl.post("/logout", nil)
+	wantRedirect(t, resp, "/")
+	resp, _ = stolen.get("/account")
+	wantRedirect(t, resp, "/login")
+
+	// Sign out everywhere else.
+	a, b := e.client(), e.client()
+	for _, c := range []*client{a, b} {
+		if resp, _ := c.login("kit@example.com", "correct horse battery", false); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("login: %d", resp.StatusCode)
+		}
+	}
+	_, doc := a.get("/account")
+	if doc.Find(`[data-testid="end-sessions-form"]`).Length() != 1 {
+		t.Fatal("no sign-out-everywhere form")
+	}
+	resp, _ = a.post("/account/sessions/end", nil)
+	wantRedirect(t, resp, "/account")
+	resp, _ = a.get("/account")
+	wantStatus(t, resp, http.StatusOK)
+	resp, _ = b.get("/account")
+	wantRedirect(t, resp, "/login")
+
+	// A token needs the password.
+	for _, pw := range []string{"", "not my password"} {
+		a.get("/account")
+		resp, _ := a.post("/account/tokens", url.Values{"name": {"script"}, "password": {pw}})
+		wantStatus(t, resp, http.StatusUnprocessableEntity)
+	}
+	a.get("/account")
+	resp, doc = a.post("/account/tokens", url.Values{"name": {"script"}, "password": {"correct horse battery"}})
+	wantStatus(t, resp, http.StatusCreated)
+	token := doc.Find(`[data-testid="new-token-value"]`).Text()
+	if _, err := e.db.UserByAPIToken(context.Background(), token); err != nil {
+		t.Fatalf("token: %v", err)
+	}
+	var n int
+	if err := dbtest.SQL(t, e.db).GetContext(context.Background(), &n, `SELECT count(*) FROM api_tokens`); err != nil || n != 1 {
+		t.Fatalf("%d tokens, want 1 (none without the password)", n)
+	}
+	// A password change revokes it.
+	resp, _ = a.submit("/account", "/account/password", url.Values{"current_password": {"correct horse battery"}, "new_password": {"a brand new passphrase"}})
+	wantRedirect(t, resp, "/account")
+	if _, err := e.db.UserByAPIToken(context.Background(), token); booking.ErrorCode(err) != booking.ENOTFOUND {
+		t.Fatalf("token after a password change: %v", err)
+	}
+}
+
+// A role change that changes nothing is not audited (issue 16 item 11).
+func TestAdminNoOpRoleChangeNotAudited(t *testing.T) {
+	e := newAccEnv(t)
+	admin := e.signedIn("boss@example.com", booking.RoleAdmin)
+	e.signedIn("pat@example.com", booking.RoleCustomer)
+	_, doc := admin.get("/admin?q=pat")
+	action, ok := doc.Find(`tr[data-email="pat@example.com"] form`).Attr("action")
+	if !ok {
+		t.Fatal("no role form for pat")
+	}
+	resp, _ := admin.post(action, url.Values{"role": {"customer"}})
+	wantRedirect(t, resp, "/admin")
+	var n int
+	if err := dbtest.SQL(t, e.db).GetContext(context.Background(), &n, `SELECT count(*) FROM audit_log WHERE action = 'user.role_changed'`); err != nil || n != 0 {
+		t.Fatalf("no-op role change audited: %d rows (%v)", n, err)
+	}
 }

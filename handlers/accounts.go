@@ -278,24 +278,41 @@ type Limit struct {
 // account (e-mail address or user). Counters live in PostgreSQL
 // (rate_limits), so every instance behind a load balancer shares them. The IP
 // is clientIP, which believes X-Forwarded-For only from Config.TrustedProxies.
+//
+// Sign-in counts failures only, never successes: LoginIP bounds the failed
+// sign-ins from one IP, whatever the account (429 past Max in Window); per
+// IP and account, LoginAccount.Max failures are free, then each attempt
+// waits twice as long as the last (1 s, 2 s, 4 s …, at most
+// LoginAccount.Window) after the previous failure: guessing slows down, and
+// an owner signing in from their own address is never locked out by failures
+// from elsewhere. A success forgets that IP and account's failures.
+// PasswordCheck bounds the wrong current passwords per signed-in user on the
+// account page (its own counter).
 type RateLimits struct {
 	LoginIP, LoginAccount       Limit
+	PasswordCheck               Limit
 	RegisterIP, RegisterAccount Limit
 	ResetIP, ResetAccount       Limit
 	OrderIP, OrderAccount       Limit
+	// HoldIP bounds the seats held per client IP and showtime in a window
+	// (seat clicks and best-N seats alike; staff are not counted), so one
+	// client with many cookies can't hold a show hostage.
+	HoldIP Limit
 }
 
 // DefaultRateLimits are the production limits.
 func DefaultRateLimits() RateLimits {
 	return RateLimits{
 		LoginIP:         Limit{30, 15 * time.Minute},
-		LoginAccount:    Limit{10, 15 * time.Minute},
+		LoginAccount:    Limit{5, 15 * time.Minute},
+		PasswordCheck:   Limit{10, 15 * time.Minute},
 		RegisterIP:      Limit{10, time.Hour},
 		RegisterAccount: Limit{3, time.Hour}, // each attempt e-mails the address
 		ResetIP:         Limit{10, time.Hour},
 		ResetAccount:    Limit{3, time.Hour},
 		OrderIP:         Limit{60, 10 * time.Minute},
 		OrderAccount:    Limit{30, 10 * time.Minute},
+		HoldIP:          Limit{30, 10 * time.Minute},
 	}
 }
 
@@ -320,6 +337,97 @@ func (h *Handler) rateLimit(c *fiber.Ctx, name, key string, l Limit) error {
 	if hits > l.Max {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(l.Window.Seconds())))
 		return booking.Errorf(booking.ETOOMANY, "Too many attempts. Please wait %s and try again.", waitText(l.Window))
+	}
+	return nil
+}
+
+// signInKey is the counter of failed sign-ins from one IP to one account.
+func signInKey(ip, email string) string {
+	k := strings.ToLower(ip + "|" + email)
+	if len(k) > maxRateKey {
+		sum := sha256.Sum256([]byte(k))
+		k = "sha256:" + hex.EncodeToString(sum[:])
+	}
+	return "login:fail:" + k
+}
+
+// signInDelay is how long after the last of failures an attempt must wait
+// (RateLimits: free failures, then doubling up to the window).
+func signInDelay(failures int, l Limit) time.Duration {
+	over := failures - l.Max
+	if l.Max <= 0 || over <= 0 {
+		return 0
+	}
+	if over > 20 {
+		return l.Window
+	}
+	return min(time.Second<<(over-1), l.Window)
+}
+
+// checkSignIn refuses (429) a sign-in attempt from an IP past its failures,
+// or to an account this IP failed on too recently (the progressive delay).
+func (h *Handler) checkSignIn(c *fiber.Ctx, email string) error {
+	ctx := c.UserContext()
+	if l := h.limits.LoginIP; l.Max > 0 {
+		hits, err := h.db.RateLimitHits(ctx, "login:ip:"+strings.ToLower(h.clientIP(c)), l.Window)
+		if err != nil {
+			return err
+		}
+		if hits >= l.Max {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(l.Window.Seconds())))
+			return booking.Errorf(booking.ETOOMANY, "Too many attempts. Please wait %s and try again.", waitText(l.Window))
+		}
+	}
+	l := h.limits.LoginAccount
+	if l.Max <= 0 || email == "" {
+		return nil
+	}
+	failures, last, err := h.db.FailuresOf(ctx, signInKey(h.clientIP(c), email), l.Window)
+	if err != nil {
+		return err
+	}
+	if wait := last.Add(signInDelay(failures, l)).Sub(h.clock.Now()); wait > 0 {
+		secs := int((wait + time.Second - 1) / time.Second)
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(secs))
+		return booking.Errorf(booking.ETOOMANY, "Too many attempts. Please wait %d seconds and try again.", secs)
+	}
+	return nil
+}
+
+// signInFailed counts a failed sign-in per IP and per IP and account.
+func (h *Handler) signInFailed(c *fiber.Ctx, email string) error {
+	ctx := c.UserContext()
+	if l := h.limits.LoginIP; l.Max > 0 {
+		if _, err := h.db.HitRateLimit(ctx, "login:ip:"+strings.ToLower(h.clientIP(c)), l.Window); err != nil {
+			return err
+		}
+	}
+	if l := h.limits.LoginAccount; l.Max > 0 && email != "" {
+		if _, err := h.db.RecordFailure(ctx, signInKey(h.clientIP(c), email), l.Window); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// limitHolds counts n seats held from the client's IP for a showtime and
+// refuses (429, with a plain message) past RateLimits.HoldIP.
+func (h *Handler) limitHolds(c *fiber.Ctx, showtimeID int64, n int) error {
+	l := h.limits.HoldIP
+	if l.Max <= 0 {
+		return nil
+	}
+	if u := h.currentUser(c); u != nil && u.Role.AtLeast(booking.RoleStaff) {
+		return nil
+	}
+	key := "hold:ip:" + strings.ToLower(h.clientIP(c)) + ":" + strconv.FormatInt(showtimeID, 10)
+	hits, err := h.db.HitRateLimitN(c.UserContext(), key, l.Window, n)
+	if err != nil {
+		return err
+	}
+	if hits > l.Max {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(l.Window.Seconds())))
+		return booking.Errorf(booking.ETOOMANY, "So many seats of this showtime have been held from your connection that we can't hold more for now. Book the seats you have, or try again in %s.", waitText(l.Window))
 	}
 	return nil
 }

@@ -48,6 +48,10 @@ func (h *Handler) adminSetRole(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if target.Role == role { // nothing changes: nothing to audit
+		h.sessionOf(c).SetFlash(target.Email + " is already " + strings.ToLower(views.RoleLabel(role)) + ".")
+		return c.Redirect("/admin", fiber.StatusSeeOther)
+	}
 	old, err := h.db.SetRole(ctx, id, role)
 	if err != nil {
 		return err

@@ -288,6 +288,9 @@ func (h *Handler) placeAPIOrder(c *fiber.Ctx, u *booking.User, req apiOrderReque
 func (h *Handler) apiOrderShowtime(c *fiber.Ctx, req apiOrderRequest) (int64, error) {
 	switch {
 	case req.ShowtimeID > 0 && req.MovieID == 0 && req.Showtime == "":
+		if req.Quantity != 0 && len(req.Seats) == 0 {
+			return 0, booking.Invalid("quantity", "With showtimeId, name the seats (e.g. \"seats\": [\"F12\", \"F13\"]); quantity goes with movieId and showtime.")
+		}
 		if req.Quantity != 0 {
 			return 0, booking.Invalid("quantity", "Send either seats (with showtimeId) or quantity (with movieId and showtime), not both.")
 		}

@@ -218,6 +218,12 @@ func TestAPICreateOrder(t *testing.T) {
 			t.Errorf("%s: %d %+v, want %d", c.body, resp.StatusCode, p, c.status)
 		}
 	}
+	// Quantity with showtimeId (no seats): the answer says what to send, not "not both".
+	var pq problemJSON
+	a.call("POST", "/api/v1/orders", `{"showtimeId": `+itoa(e.show.ShowtimeID)+`, "quantity": 10}`, nil, &pq)
+	if pq.Status != 422 || strings.Contains(pq.Detail, "not both") || !strings.Contains(pq.Detail, "seats") {
+		t.Errorf("showtimeId with quantity: %+v", pq)
+	}
 	// GET the order; someone else's token can't see it; no token is 401.
 	var got apiOrderJSON
 	if resp := a.call("GET", "/api/v1/orders/"+o.Code, "", nil, &got); resp.StatusCode != 200 || got.Code != o.Code {

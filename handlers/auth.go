@@ -103,10 +103,7 @@ func (h *Handler) loginPage(c *fiber.Ctx) error {
 func (h *Handler) login(c *fiber.Ctx) error {
 	f := views.LoginForm{Email: booking.NormalizeEmail(copyForm(c, "email")), Remember: copyForm(c, "remember") != "", Next: safeNext(copyForm(c, "next"))}
 	password := copyForm(c, "password")
-	if err := h.rateLimit(c, "login:ip", h.clientIP(c), h.limits.LoginIP); err != nil {
-		return err
-	}
-	if err := h.rateLimit(c, "login:acct", f.Email, h.limits.LoginAccount); err != nil {
+	if err := h.checkSignIn(c, f.Email); err != nil { // failures only: see RateLimits
 		return err
 	}
 	ctx := c.UserContext()
@@ -129,8 +126,14 @@ func (h *Handler) login(c *fiber.Ctx) error {
 		ok = false
 	}
 	if !ok {
+		if err := h.signInFailed(c, f.Email); err != nil {
+			return err
+		}
 		errs := views.FormErrors{"": booking.ErrBadCredentials.Message}
 		return render(c, fiber.StatusUnauthorized, views.LoginPage(h.pageMeta(c, "Sign in", "account"), f, errs))
+	}
+	if err := h.db.ForgetFailures(ctx, signInKey(h.clientIP(c), f.Email)); err != nil {
+		return err
 	}
 	h.sessionOf(c).LogIn(u.ID, u.SessionVersion, f.Remember)
 	c.Locals(localAccount, u)
@@ -147,8 +150,18 @@ func firstNonEmpty(v, def string) string {
 	return v
 }
 
+// logout ends the session on the server too: the user's session version
+// moves on, so a copy of this cookie is signed out as well (and so is every
+// other session of the account: sessions live in the cookie only, the
+// version is what the server can revoke).
 func (h *Handler) logout(c *fiber.Ctx) error {
-	h.sessionOf(c).LogOut()
+	s := h.sessionOf(c)
+	if u := h.currentUser(c); u != nil {
+		if _, err := h.db.EndSessions(c.UserContext(), u.ID); err != nil {
+			return err
+		}
+	}
+	s.LogOut()
 	return c.Redirect("/", fiber.StatusSeeOther)
 }
 

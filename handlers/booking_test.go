@@ -12,10 +12,12 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/lib/pq"
 
 	"marquee/booking"
 	"marquee/config"
@@ -548,4 +550,75 @@ func streamLines(t *testing.T, body io.Reader) (next func(want string), lines <-
 		}
 	}
 	return next, ch
+}
+
+// TestFirstClicksShareTheCart: a new visitor's first two clicks, sent at once
+// with the cookie the seat page set, hold both seats for one cart (the page
+// made it), not one cart each with the last cookie winning.
+func TestFirstClicksShareTheCart(t *testing.T) {
+	e := newBookingEnv(t, nil, false)
+	b := e.browser()
+	resp, _ := b.open(e.path(""))
+	status(t, resp, 200, "")
+	seats := []int64{e.seat(2, 3), e.seat(2, 4)}
+	var wg sync.WaitGroup
+	codes := make([]int, len(seats))
+	for i, seat := range seats {
+		req := httptest.NewRequest(http.MethodPost, e.path("/seats"), strings.NewReader(url.Values{"hold": {itoa(seat)}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("HX-Request", "true")
+		req.Header.Set("X-Csrf-Token", b.csrf)
+		for k, v := range b.cookies {
+			req.AddCookie(&http.Cookie{Name: k, Value: v})
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := e.app.Test(req, -1)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			codes[i] = resp.StatusCode
+		}()
+	}
+	wg.Wait()
+	if codes[0] != 200 || codes[1] != 200 {
+		t.Fatalf("holds: %v", codes)
+	}
+	var carts []string
+	if err := dbtest.SQL(t, e.db).SelectContext(context.Background(), &carts,
+		`SELECT DISTINCT cart_id FROM seat_claims WHERE seat_id = ANY($1) AND cart_id IS NOT NULL`, pq.Array(seats)); err != nil {
+		t.Fatal(err)
+	}
+	if len(carts) != 1 {
+		t.Fatalf("two first clicks held for %d carts %v, want one", len(carts), carts)
+	}
+}
+
+// TestHoldsLimitedPerIP: fresh cookies from one IP can't hold a showtime
+// hostage (MARQUEE_HOLDS_PER_IP, 30 by default within a hold length), while
+// a family of 8 on one phone books as usual; the customer is told plainly.
+func TestHoldsLimitedPerIP(t *testing.T) {
+	e := newBookingEnv(t, nil, false)
+	for i := 0; i < 3; i++ { // 24 seats from one address, on three cookies
+		b := e.browser()
+		b.open(e.path(""))
+		resp, _, body := b.htmx(e.path("/best"), url.Values{"quantity": {"8"}})
+		status(t, resp, 200, body)
+	}
+	b := e.browser()
+	b.open(e.path(""))
+	resp, _, body := b.htmx(e.path("/best"), url.Values{"quantity": {"8"}})
+	status(t, resp, http.StatusTooManyRequests, body)
+	if !strings.Contains(body, "held from your connection") {
+		t.Fatalf("no plain message: %s", body)
+	}
+	resp, _, body = b.hold(e.seat(9, 9))
+	status(t, resp, http.StatusTooManyRequests, body)
+	// The holds lapse; the window with them.
+	e.clock.Advance(11 * time.Minute)
+	resp, _, body = b.htmx(e.path("/best"), url.Values{"quantity": {"8"}})
+	status(t, resp, 200, body)
 }

@@ -6,9 +6,11 @@
 package handlers
 
 import (
+	"cmp"
 	"errors"
 	"log/slog"
 	"net"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -32,6 +34,10 @@ type Config struct {
 	TrustedProxies []string
 	// BodyLimit bounds request bodies, in bytes.
 	BodyLimit int
+	// Concurrency bounds the connections served at once (0: fasthttp's default);
+	// ReadTimeout and IdleTimeout close slow and idle connections (0: 30 s, 120 s).
+	Concurrency              int
+	ReadTimeout, IdleTimeout time.Duration
 	// Session configures the cookie session (keys, timeouts, Secure flag).
 	Session SessionOptions
 	// Passwords are the argon2id cost parameters (zero: booking.DefaultPasswordParams).
@@ -112,6 +118,7 @@ type Handler struct {
 	after     *aftersale.Service  // orders after payment (aftersale.go)
 	payments  *payment.Service    // checkout, fulfilment, refunds (payment.go)
 	demo      *payment.Demo       // the offline demo gateway, nil with Stripe (demo_checkout.go)
+	draining  atomic.Bool         // shutting down: /readyz says not ready (routes.go)
 }
 
 // New builds a Handler from its dependencies, or says which are missing.
@@ -156,9 +163,10 @@ func (h *Handler) App() *fiber.App {
 		AppName:                 "marquee",
 		ErrorHandler:            h.handleError,
 		BodyLimit:               h.cfg.BodyLimit,
-		ReadTimeout:             30 * time.Second,
+		ReadTimeout:             cmp.Or(h.cfg.ReadTimeout, 30*time.Second),
 		WriteTimeout:            30 * time.Second,
-		IdleTimeout:             120 * time.Second,
+		IdleTimeout:             cmp.Or(h.cfg.IdleTimeout, 120*time.Second),
+		Concurrency:             h.cfg.Concurrency,
 		DisableStartupMessage:   true,
 		EnableTrustedProxyCheck: len(h.cfg.TrustedProxies) > 0,
 		TrustedProxies:          h.cfg.TrustedProxies,

@@ -48,7 +48,8 @@ func (h *Handler) middleware(app *fiber.App) {
 	app.Use(validText)
 }
 
-// validText answers 400 to a request whose path, query or form fields are not
+// validText answers 400 to a request whose path, query or form fields (of
+// either form encoding: urlencoded or multipart) are not
 // valid UTF-8 or contain a NUL byte. Such text would otherwise reach
 // PostgreSQL, which refuses it with an error (a 500), from every handler that
 // searches, stores or rate-limits by text (sign-in, searches, admin filters…).
@@ -61,8 +62,28 @@ func validText(c *fiber.Ctx) error {
 		}
 	}
 	c.Context().QueryArgs().VisitAll(check)
-	if ok && bytes.HasPrefix(c.Request().Header.ContentType(), []byte(fiber.MIMEApplicationForm)) {
+	ct := c.Request().Header.ContentType()
+	switch {
+	case !ok:
+	case bytes.HasPrefix(ct, []byte(fiber.MIMEApplicationForm)):
 		c.Request().PostArgs().VisitAll(check)
+	case bytes.HasPrefix(ct, []byte(fiber.MIMEMultipartForm)):
+		// Every form encoding the handlers read (c.FormValue) is checked
+		// alike; the parsed form is kept for the handler.
+		form, err := c.MultipartForm()
+		if err != nil {
+			return BadQuery("", "The form could not be read.")
+		}
+		for k, vs := range form.Value {
+			for _, v := range vs {
+				check([]byte(k), []byte(v))
+			}
+		}
+		for k, fs := range form.File {
+			for _, f := range fs {
+				check([]byte(k), []byte(f.Filename))
+			}
+		}
 	}
 	if !ok {
 		return BadQuery("", "The request contains characters that aren't valid text.")

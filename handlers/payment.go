@@ -86,10 +86,11 @@ func (h *Handler) paymentView(c *fiber.Ctx, o booking.Order, now time.Time) (*vi
 		}
 	}
 	for _, r := range refunds {
-		if !r.CountsOnOrder() { // money returned whole: a late or duplicate payment
+		if !r.CountsOnOrder() { // money returned whole: a late, duplicate or mismatched payment
 			v.AutoRefundCents += r.AmountCents
 			v.AutoRefundPending = v.AutoRefundPending || r.Status == booking.RefundPending
 			v.AutoRefundLate = v.AutoRefundLate || r.Reason == booking.RefundLatePayment
+			v.AutoRefundMismatched = v.AutoRefundMismatched || r.Reason == booking.RefundMismatchedPayment
 		}
 	}
 	if v.CanPay || v.DemoSessionID != "" {

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -252,7 +253,7 @@ func (e *payEnv) pay(b *browser, code string) string {
 
 func sessionEventJSON(id, typ string, st payment.CheckoutState) []byte {
 	obj := map[string]any{"id": st.ID, "object": "checkout.session", "client_reference_id": st.OrderCode,
-		"status": st.Status, "payment_status": st.PaymentStatus, "amount_total": st.AmountCents, "currency": "usd",
+		"status": st.Status, "payment_status": st.PaymentStatus, "amount_total": st.AmountCents, "currency": cmp.Or(st.Currency, "usd"),
 		"metadata": map[string]string{"order_code": st.OrderCode}}
 	if st.PaymentRef != "" {
 		obj["payment_intent"] = st.PaymentRef
@@ -831,6 +832,15 @@ func TestPayStripeCheckoutAgainstStripeMock(t *testing.T) {
 
 	// A second order, paid (signed webhook verified by the Stripe code), refunded through stripe-mock.
 	_, code2 := e.order(e.seat(1, 5))
+	// Its checkout session, as created (stripe-mock answers every create with
+	// the same session id, so the row is written directly): money for a
+	// session we never created pays nothing.
+	o2 := e.orderOf(code2)
+	if _, err := dbtest.SQL(t, e.db).ExecContext(context.Background(), `
+		INSERT INTO payments (order_id, provider, kind, status, checkout_session_id, amount_cents, currency, created_at, updated_at)
+		VALUES ($1, 'stripe', 'checkout', 'open', 'cs_test_mock2', $2, $3, $4, $4)`, o2.ID, o2.TotalCents, o2.Currency, e.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
 	st := payment.CheckoutState{ID: "cs_test_mock2", OrderCode: code2, Status: payment.StatusComplete,
 		PaymentStatus: payment.PaymentPaid, PaymentRef: "pi_mock2", AmountCents: 1350}
 	resp, body = e.webhook(sessionEventJSON("evt_m1", payment.EventCheckoutCompleted, st), testWebhookSecret)
@@ -965,4 +975,41 @@ func TestPayDuplicatePaymentRefunded(t *testing.T) {
 	stranger.ID, stranger.OrderCode = "cs_test_x", "ZZZZZZZZZZZZ"
 	resp, body = e.webhook(sessionEventJSON("evt_d3", payment.EventCheckoutCompleted, stranger), testWebhookSecret)
 	status(t, resp, 200, body)
+}
+
+// TestPayMismatchedPaymentNeverPays: a verified payment of another amount or
+// currency, or for a checkout session we never created, never marks the
+// order paid; it goes back whole through the refund ledger.
+func TestPayMismatchedPaymentNeverPays(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		change func(*payment.CheckoutState)
+	}{
+		{"one cent", func(st *payment.CheckoutState) { st.AmountCents = 1 }},
+		{"another currency", func(st *payment.CheckoutState) { st.Currency = "jpy" }},
+		{"a session we never created", func(st *payment.CheckoutState) { st.ID, st.PaymentRef = "cs_test_forged", "pi_forged" }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			gw := newFakeGateway(t)
+			e := newPayEnv(t, gw)
+			b, code := e.order(e.seat(4, 10), e.seat(4, 11))
+			st := gw.complete(e.pay(b, code), true)
+			st.Currency = "usd"
+			c.change(&st)
+			resp, body := e.webhook(sessionEventJSON("evt_mm1", payment.EventCheckoutCompleted, st), testWebhookSecret)
+			status(t, resp, 200, body)
+			o := e.orderOf(code)
+			refunds := gw.refundList()
+			if o.Status == booking.OrderPaid || e.soldSeats(o) != 0 || len(refunds) != 1 || refunds[0].Amount != st.AmountCents || refunds[0].Ref != st.PaymentRef {
+				t.Fatalf("mismatched payment: order %s sold=%d refunds=%+v", o.Status, e.soldSeats(o), refunds)
+			}
+			if e.count(`SELECT count(*) FROM refunds WHERE order_id = $1 AND reason = 'mismatched_payment'`, o.ID) != 1 {
+				t.Fatal("refund not in the ledger as a mismatched payment")
+			}
+			_, doc := b.open("/orders/" + code)
+			if !strings.Contains(doc.Find(`[data-testid="auto-refund"]`).Text(), "not for the amount asked") {
+				t.Fatalf("order page: %s", doc.Find("main").Text())
+			}
+		})
+	}
 }

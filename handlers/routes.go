@@ -55,6 +55,7 @@ func (h *Handler) routes(app *fiber.App) {
 	account.Post("/password", h.changePassword)
 	account.Post("/email", h.changeEmail)
 	account.Post("/delete", h.deleteAccount)
+	account.Post("/sessions/end", h.endOtherSessions)
 	account.Post("/tokens", h.createToken)
 	account.Post("/tokens/:id/revoke", h.revokeToken)
 
@@ -132,11 +133,18 @@ func (h *Handler) routes(app *fiber.App) {
 func (h *Handler) healthz(c *fiber.Ctx) error { return c.SendString("ok") }
 
 // readyz answers 503 while the database is unreachable, so a load balancer
-// takes this instance out of rotation until it recovers.
+// takes this instance out of rotation until it recovers, and from the moment
+// the instance starts shutting down (Drain), so it is taken out before it stops.
 func (h *Handler) readyz(c *fiber.Ctx) error {
+	if h.draining.Load() {
+		return c.Status(fiber.StatusServiceUnavailable).SendString("shutting down")
+	}
 	if err := h.db.Ping(c.UserContext()); err != nil {
 		h.log.Warn("not ready", "err", err)
 		return c.Status(fiber.StatusServiceUnavailable).SendString("database unavailable")
 	}
 	return c.SendString("ready")
 }
+
+// Drain makes /readyz answer 503 from now on; every other route is served as before.
+func (h *Handler) Drain() { h.draining.Store(true) }

@@ -108,12 +108,16 @@ func (h *Handler) summary(c *fiber.Ctx, b *sales.View, oob bool) (views.SummaryV
 	return v, nil
 }
 
-// showtimePage is the booking page: GET /showtimes/:id.
+// showtimePage is the booking page: GET /showtimes/:id. The page makes the
+// browser's cart (in the session it sets anyway, for its CSRF token), so that
+// a new visitor's first clicks, sent at once, all hold for that one cart
+// rather than each making a cart of its own (last cookie wins).
 func (h *Handler) showtimePage(c *fiber.Ctx) error {
 	b, err := h.viewerState(c)
 	if err != nil {
 		return err
 	}
+	h.sessionOf(c).CartID(true)
 	m, err := seatMapOf(b.Show)
 	if err != nil {
 		return err
@@ -217,6 +221,9 @@ func (h *Handler) toggleSeat(c *fiber.Ctx) error {
 	if err != nil {
 		return booking.Invalid("seat", "Choose a seat.")
 	}
+	if err := h.limitHolds(c, id, 1); err != nil {
+		return err
+	}
 	res, err := h.sales.Hold(c.UserContext(), sales.HoldRequest{ShowtimeID: id, Cart: sess.CartID(true), SeatID: seatID,
 		Companion: c.FormValue("companion") == "1"})
 	if err != nil {
@@ -238,6 +245,9 @@ func (h *Handler) bestSeats(c *fiber.Ctx) error {
 	}
 	if err := booking.CheckQuantity(n, h.booking); err != nil {
 		return err // before a cart is made for it
+	}
+	if err := h.limitHolds(c, id, n); err != nil {
+		return err
 	}
 	res, err := h.sales.Best(c.UserContext(), id, h.sessionOf(c).CartID(true), n)
 	if err != nil {

@@ -1,7 +1,9 @@
 package handlers_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -9,6 +11,8 @@ import (
 	"testing"
 
 	"marquee/booking"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 // A post-login redirect stays on the site: browsers drop tabs and newlines
@@ -66,6 +70,63 @@ func TestSecurityInvalidUTF8Is400(t *testing.T) {
 	// Ordinary non-ASCII text is fine.
 	if resp, _ := cl.get("/?q=" + url.QueryEscape("Amélie")); resp.StatusCode != http.StatusOK {
 		t.Fatalf("UTF-8 search: %d", resp.StatusCode)
+	}
+}
+
+// postMultipart sends form as multipart/form-data with the client's CSRF token.
+func (cl *client) postMultipart(path string, form url.Values) (*http.Response, *goquery.Document) {
+	cl.e.t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	if _, ok := form["_csrf"]; !ok {
+		form.Set("_csrf", cl.csrf)
+	}
+	for k, vs := range form {
+		for _, v := range vs {
+			if err := w.WriteField(k, v); err != nil {
+				cl.e.t.Fatal(err)
+			}
+		}
+	}
+	if err := w.Close(); err != nil {
+		cl.e.t.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, path, &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("X-Csrf-Token", cl.csrf)
+	return cl.send(req)
+}
+
+// Multipart forms get the same text check as urlencoded ones: NUL bytes or
+// invalid UTF-8 are a 400, never a database error (500).
+func TestSecurityInvalidTextInMultipartFormsIs400(t *testing.T) {
+	e := newAccEnv(t)
+	cl := e.client()
+	for _, bad := range []string{"\xff@example.com", "a\x00@example.com"} {
+		cl.get("/login")
+		if resp, _ := cl.postMultipart("/login", url.Values{"email": {bad}, "password": {"x"}}); resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("multipart login as %q: %d, want 400", bad, resp.StatusCode)
+		}
+		cl.get("/register")
+		if resp, _ := cl.postMultipart("/register", url.Values{"email": {bad}, "name": {"N"}, "password": {"correct horse battery"}}); resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("multipart register as %q: %d, want 400", bad, resp.StatusCode)
+		}
+	}
+	u := e.signedIn("multi@example.com", booking.RoleCustomer)
+	for path, form := range map[string]url.Values{
+		"/account/profile": {"name": {"a\x00b"}},
+		"/account/tokens":  {"name": {"\xff"}, "password": {"x"}},
+		"/account/email":   {"email": {"\xff@example.com"}, "password": {"x"}},
+	} {
+		u.get("/account")
+		if resp, _ := u.postMultipart(path, form); resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("multipart %s: %d, want 400", path, resp.StatusCode)
+		}
+	}
+	// Ordinary multipart text still works.
+	cl.get("/login")
+	if resp, _ := cl.postMultipart("/login", url.Values{"email": {"Amélie@example.com"}, "password": {"wrong"}}); resp.StatusCode >= 500 || resp.StatusCode == http.StatusBadRequest {
+		t.Fatalf("multipart login with UTF-8: %d", resp.StatusCode)
 	}
 }
 

@@ -2,6 +2,7 @@ package payment
 
 import (
 	"strconv"
+	"strings"
 
 	"marquee/booking"
 )
@@ -14,6 +15,13 @@ type SettleFacts struct {
 	PaymentStatus string // the stored payment row's status
 	StoredCents   int64  // the amount the payment row was written for
 	PaidCents     int64  // the amount the provider says was paid (0: unknown)
+	// StoredCurrency and PaidCurrency are the row's and the provider's
+	// currency ("": unknown).
+	StoredCurrency string
+	PaidCurrency   string
+	// UnknownSession is true when the checkout session is none we created
+	// (storage recorded its row just now).
+	UnknownSession bool
 	// SeatsGone is true when storage tried to make the order's seats its own
 	// again (SettleDecision.Sell) and some were taken by someone else.
 	SeatsGone bool
@@ -36,7 +44,7 @@ type SettleDecision struct {
 
 // SettleRefund is a refund the settlement records.
 type SettleRefund struct {
-	Reason         string // booking.RefundLatePayment | booking.RefundDuplicatePayment
+	Reason         string // booking.RefundLatePayment | RefundDuplicatePayment | RefundMismatchedPayment
 	AmountCents    int64
 	IdempotencyKey string
 }
@@ -50,7 +58,12 @@ type SettlePlanner func(SettleFacts) (SettleDecision, error)
 //   - an order that can still be paid (awaiting payment, or expired: a late
 //     payment) is sold, if every one of its seats can be re-taken;
 //   - a late payment whose seats are gone fails the order and goes back whole;
-//   - money for an order that can't take it (paid already, closed) goes back whole.
+//   - money for an order that can't take it (paid already, closed) goes back whole;
+//   - money that is not what the order asked for — another amount or
+//     currency, an amount the provider does not state, a checkout session we
+//     never created — never pays the order: it goes back whole
+//     (booking.RefundMismatchedPayment) and an order awaiting payment fails,
+//     its seats going back on sale.
 //
 // The refund is of what the provider says was paid, else of what the row
 // was written for; nothing is recorded when that is zero.
@@ -61,11 +74,15 @@ func PlanSettlement(f SettleFacts) (SettleDecision, error) {
 	d := SettleDecision{RecordPayment: true}
 	reason := booking.RefundDuplicatePayment
 	if booking.CanTransition(f.OrderStatus, booking.OrderPaid) {
-		if !f.SeatsGone {
+		switch {
+		case f.mismatched():
+			reason, d.FailOrder = booking.RefundMismatchedPayment, f.OrderStatus == booking.OrderPendingPayment
+		case f.SeatsGone:
+			reason, d.FailOrder = booking.RefundLatePayment, true // paid too late: someone else has a seat now
+		default:
 			d.Outcome, d.Sell = OutcomePaid, true
 			return d, nil
 		}
-		reason, d.FailOrder = booking.RefundLatePayment, true // paid too late: someone else has a seat now
 	}
 	d.Outcome = OutcomeRefund
 	amount := f.PaidCents
@@ -77,4 +94,19 @@ func PlanSettlement(f SettleFacts) (SettleDecision, error) {
 			IdempotencyKey: "marquee-refund-" + reason + "-" + strconv.FormatInt(f.PaymentID, 10)}
 	}
 	return d, nil
+}
+
+// mismatched reports whether the money is not what the order's checkout
+// asked for: a session we never created, another currency, another amount or
+// an amount the provider does not state. Only the exact amount, in the same
+// currency (when the provider states one), for a session we created, pays.
+// Money for a closed order goes back as a duplicate whatever its amount.
+func (f SettleFacts) mismatched() bool {
+	if f.UnknownSession {
+		return true
+	}
+	if f.PaidCurrency != "" && f.StoredCurrency != "" && !strings.EqualFold(f.PaidCurrency, f.StoredCurrency) {
+		return true
+	}
+	return f.PaidCents != f.StoredCents && !f.SeatsGone
 }

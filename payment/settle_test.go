@@ -15,6 +15,9 @@ func TestPlanSettlement(t *testing.T) {
 	dup := func(cents int64) *SettleRefund {
 		return &SettleRefund{Reason: booking.RefundDuplicatePayment, AmountCents: cents, IdempotencyKey: "marquee-refund-duplicate_payment-7"}
 	}
+	mis := func(cents int64) *SettleRefund {
+		return &SettleRefund{Reason: booking.RefundMismatchedPayment, AmountCents: cents, IdempotencyKey: "marquee-refund-mismatched_payment-7"}
+	}
 	for _, c := range []struct {
 		name string
 		f    SettleFacts
@@ -36,6 +39,21 @@ func TestPlanSettlement(t *testing.T) {
 			SettleDecision{Outcome: OutcomeRefund, RecordPayment: true, Refund: dup(900)}},
 		{"nothing to give back", SettleFacts{OrderStatus: booking.OrderRefunded, PaymentStatus: PayExpired},
 			SettleDecision{Outcome: OutcomeRefund, RecordPayment: true}},
+		{"one cent for a 1,600-cent order", SettleFacts{OrderStatus: booking.OrderPendingPayment, PaymentStatus: PayOpen, StoredCents: 1600, PaidCents: 1},
+			SettleDecision{Outcome: OutcomeRefund, RecordPayment: true, FailOrder: true, Refund: mis(1)}},
+		{"more than asked, late", SettleFacts{OrderStatus: booking.OrderExpired, PaymentStatus: PayExpired, StoredCents: 1600, PaidCents: 9000},
+			SettleDecision{Outcome: OutcomeRefund, RecordPayment: true, Refund: mis(9000)}},
+		{"another currency", SettleFacts{OrderStatus: booking.OrderPendingPayment, PaymentStatus: PayOpen, StoredCents: 1600, PaidCents: 1600,
+			StoredCurrency: "usd", PaidCurrency: "jpy"},
+			SettleDecision{Outcome: OutcomeRefund, RecordPayment: true, FailOrder: true, Refund: mis(1600)}},
+		{"same currency, other case", SettleFacts{OrderStatus: booking.OrderPendingPayment, PaymentStatus: PayOpen, StoredCents: 1600, PaidCents: 1600,
+			StoredCurrency: "usd", PaidCurrency: "USD"},
+			SettleDecision{Outcome: OutcomePaid, RecordPayment: true, Sell: true}},
+		{"amount not stated", SettleFacts{OrderStatus: booking.OrderPendingPayment, PaymentStatus: PayOpen, StoredCents: 1600},
+			SettleDecision{Outcome: OutcomeRefund, RecordPayment: true, FailOrder: true, Refund: mis(1600)}},
+		{"a session we never created", SettleFacts{OrderStatus: booking.OrderPendingPayment, PaymentStatus: PayExpired, StoredCents: 1600, PaidCents: 1600,
+			UnknownSession: true},
+			SettleDecision{Outcome: OutcomeRefund, RecordPayment: true, FailOrder: true, Refund: mis(1600)}},
 		{"applied before", SettleFacts{OrderStatus: booking.OrderPaid, PaymentStatus: PaySucceeded, StoredCents: 2700, PaidCents: 2700},
 			SettleDecision{Outcome: OutcomeAlready}},
 		{"applied and refunded before", SettleFacts{OrderStatus: booking.OrderFailed, PaymentStatus: PayRefunded, StoredCents: 2700},

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,12 +23,19 @@ type StripeConfig struct {
 	APIURL string
 	// HTTPClient defaults to one with a 20 s timeout.
 	HTTPClient *http.Client
+	// Now is the clock webhook timestamps are checked against (default time.Now).
+	Now func() time.Time
 }
+
+// webhookFutureTolerance is how far ahead of our clock a webhook signature
+// may be dated (clock skew); stripe-go only rejects signatures too old.
+const webhookFutureTolerance = 2 * time.Minute
 
 // Stripe is the Stripe Checkout gateway.
 type Stripe struct {
 	api           *client.API
 	webhookSecret string
+	now           func() time.Time
 }
 
 // NewStripe returns a Stripe gateway. It makes no network call.
@@ -50,7 +58,11 @@ func NewStripe(cfg StripeConfig) (*Stripe, error) {
 	}
 	api := &client.API{}
 	api.Init(cfg.SecretKey, backends)
-	return &Stripe{api: api, webhookSecret: cfg.WebhookSecret}, nil
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Stripe{api: api, webhookSecret: cfg.WebhookSecret, now: now}, nil
 }
 
 // Name implements Gateway.
@@ -174,6 +186,9 @@ func (s *Stripe) ParseWebhook(payload []byte, signatureHeader string) (Event, er
 	if err != nil {
 		return Event{}, fmt.Errorf("%w: %v", ErrBadSignature, err)
 	}
+	if t, ok := signatureTime(signatureHeader); !ok || t.After(s.now().Add(webhookFutureTolerance)) {
+		return Event{}, fmt.Errorf("%w: signature dated in the future", ErrBadSignature)
+	}
 	out := Event{ID: ev.ID, Type: string(ev.Type), Created: time.Unix(ev.Created, 0)}
 	switch {
 	case strings.HasPrefix(string(ev.Type), "checkout.session."):
@@ -194,6 +209,20 @@ func (s *Stripe) ParseWebhook(payload []byte, signatureHeader string) (Event, er
 		out.RefundedCents = ch.AmountRefunded
 	}
 	return out, nil
+}
+
+// signatureTime is the t= timestamp of a Stripe-Signature header.
+func signatureTime(header string) (time.Time, bool) {
+	for _, part := range strings.Split(header, ",") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(part), "t="); ok {
+			sec, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return time.Time{}, false
+			}
+			return time.Unix(sec, 0), true
+		}
+	}
+	return time.Time{}, false
 }
 
 func stateOf(cs *stripe.CheckoutSession) CheckoutState {

@@ -82,10 +82,11 @@ func TestStripeWebhookVerifiesSignature(t *testing.T) {
 	}
 
 	for name, header := range map[string]string{
-		"wrong secret": paymenttest.SignWebhook(payload, "whsec_other", time.Now()),
-		"too old":      paymenttest.SignWebhook(payload, "whsec_test", time.Now().Add(-time.Hour)),
-		"garbage":      "t=1,v1=00",
-		"missing":      "",
+		"wrong secret":  paymenttest.SignWebhook(payload, "whsec_other", time.Now()),
+		"too old":       paymenttest.SignWebhook(payload, "whsec_test", time.Now().Add(-time.Hour)),
+		"in the future": paymenttest.SignWebhook(payload, "whsec_test", time.Now().Add(time.Hour)),
+		"garbage":       "t=1,v1=00",
+		"missing":       "",
 	} {
 		if _, err := s.ParseWebhook(payload, header); !errors.Is(err, payment.ErrBadSignature) {
 			t.Errorf("%s: err = %v, want ErrBadSignature", name, err)

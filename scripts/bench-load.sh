@@ -49,7 +49,7 @@ go build -o "$tmp/benchdb" ./cmd/benchdb
 dsn=$("$tmp/benchdb" create)
 
 # Port 0: the kernel picks a free port; marquee logs the address it listens on.
-DATABASE_URL="$dsn" MARQUEE_ENV=development MARQUEE_ADDR=127.0.0.1:0 MARQUEE_SEED=auto \
+DATABASE_URL="$dsn" MARQUEE_ENV=development MARQUEE_ADDR=127.0.0.1:0 MARQUEE_SEED=auto MARQUEE_HOLDS_PER_IP=0 \
   MARQUEE_DATA_DIR="$tmp/data" LOG_LEVEL=info \
   "$tmp/marquee" serve >"$tmp/server.log" 2>&1 &
 server_pid=$!

@@ -16,6 +16,8 @@ type PaymentView struct {
 	AutoRefundCents   int64
 	AutoRefundPending bool // not yet confirmed by the provider
 	AutoRefundLate    bool // because the payment arrived after the hold (else: paid twice)
+	// AutoRefundMismatched: a payment was not what the order asked for (amount, currency, session).
+	AutoRefundMismatched bool
 }
 
 // DemoCheckoutView is the demo gateway's hosted payment page.

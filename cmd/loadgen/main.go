@@ -162,7 +162,7 @@ func run(ctx context.Context) error {
 		return err
 	}
 	defer a.Close()
-	go a.Fiber.Listener(ln)
+	go a.Serve(ln)
 	defer a.Fiber.ShutdownWithTimeout(5 * time.Second)
 
 	fmt.Printf("marquee in-process on %s · GOMAXPROCS %d · DB pool %d · showtime %d (200 seats) · %s per phase\n",

@@ -131,6 +131,12 @@ func New(cfg config.Config, d Deps) (*App, error) {
 			a.Sales.Close()
 		}
 	}()
+	limits := d.Limits
+	if limits == nil {
+		l := handlers.DefaultRateLimits()
+		l.HoldIP = handlers.Limit{Max: cfg.HoldsPerIP, Window: cfg.Booking.HoldLength}
+		limits = &l
+	}
 	a.Handler, err = handlers.New(handlers.Deps{
 		Config: handlers.Config{
 			BaseURL:        cfg.BaseURL,
@@ -138,7 +144,10 @@ func New(cfg config.Config, d Deps) (*App, error) {
 			TrustedProxies: cfg.TrustedProxies,
 			Session:        handlers.SessionOptions{Keys: sessionKeys, Secure: cfg.SecureCookies()},
 			Passwords:      d.Passwords,
-			Limits:         d.Limits,
+			Limits:         limits,
+			Concurrency:    cfg.Server.MaxConns,
+			ReadTimeout:    cfg.Server.ReadTimeout,
+			IdleTimeout:    cfg.Server.IdleTimeout,
 		},
 		DB:             d.DB,
 		Notifier:       d.Notifier,
@@ -154,6 +163,7 @@ func New(cfg config.Config, d Deps) (*App, error) {
 		return nil, err
 	}
 	a.Fiber = a.Handler.App()
+	a.Fiber.Server().MaxConnsPerIP = cfg.Server.MaxConnsPerIP
 	ok = true
 	return a, nil
 }
@@ -232,11 +242,12 @@ func (a *App) Close() {
 	})
 }
 
-// Listen listens on the configured address, with TLS when a certificate is configured.
+// Listen listens on the configured address (config.ListenAddr), with TLS when a certificate is configured.
 func Listen(cfg config.Config) (net.Listener, error) {
-	ln, err := net.Listen("tcp", cfg.Addr)
+	addr := cfg.ListenAddr() // development: loopback only unless told otherwise
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	if cfg.Accounts.TLSCert == "" {
 		return ln, nil

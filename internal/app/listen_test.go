@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"io"
 	"math/big"
+	"net"
 	"os"
 	"path/filepath"
 	"testing"
@@ -61,5 +62,18 @@ func TestTLSListenerServesHTTPS(t *testing.T) {
 	cfg.Accounts.TLSCert, cfg.Accounts.TLSKey = keyFile, certFile
 	if _, err := Listen(cfg); err == nil {
 		t.Fatal("swapped cert and key accepted")
+	}
+}
+
+func TestDevelopmentListensOnLoopback(t *testing.T) {
+	cfg := config.ForTest()
+	cfg.Addr = ":0"
+	ln, err := Listen(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	if ip := ln.Addr().(*net.TCPAddr).IP; !ip.IsLoopback() {
+		t.Fatalf("development listens on %s, want loopback only", ln.Addr())
 	}
 }
