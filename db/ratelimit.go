@@ -13,7 +13,7 @@ func (db *DB) HitRateLimit(ctx context.Context, key string, window time.Duration
 	return db.HitRateLimitN(ctx, key, window, 1)
 }
 
-// HitRateLimitN is HitRateLimit counting n hits at once (n seats held by one request).
+// HitRateLimitN is HitRateLimit counting n hits at once.
 func (db *DB) HitRateLimitN(ctx context.Context, key string, window time.Duration, n int) (int, error) {
 	var hits int
 	now := db.Now()

@@ -410,26 +410,30 @@ func (h *Handler) signInFailed(c *fiber.Ctx, email string) error {
 	return nil
 }
 
-// limitHolds counts n seats held from the client's IP for a showtime and
-// refuses (429, with a plain message) past RateLimits.HoldIP.
+// limitHolds refuses (429, with a plain message) a hold of n more seats of
+// a showtime from the client's IP past RateLimits.HoldIP (holdlimit.go);
+// countHolds counts the seats once they are held. Staff are not counted.
 func (h *Handler) limitHolds(c *fiber.Ctx, showtimeID int64, n int) error {
 	l := h.limits.HoldIP
-	if l.Max <= 0 {
+	if l.Max <= 0 || h.holdExempt(c) {
 		return nil
 	}
-	if u := h.currentUser(c); u != nil && u.Role.AtLeast(booking.RoleStaff) {
-		return nil
-	}
-	key := "hold:ip:" + strings.ToLower(h.clientIP(c)) + ":" + strconv.FormatInt(showtimeID, 10)
-	hits, err := h.db.HitRateLimitN(c.UserContext(), key, l.Window, n)
-	if err != nil {
-		return err
-	}
-	if hits > l.Max {
+	if h.holds.held(h.clientIP(c), showtimeID, h.clock.Now(), l.Window)+n > l.Max {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(l.Window.Seconds())))
 		return booking.Errorf(booking.ETOOMANY, "So many seats of this showtime have been held from your connection that we can't hold more for now. Book the seats you have, or try again in %s.", waitText(l.Window))
 	}
 	return nil
+}
+
+func (h *Handler) countHolds(c *fiber.Ctx, showtimeID int64, n int) {
+	if l := h.limits.HoldIP; l.Max > 0 && !h.holdExempt(c) {
+		h.holds.add(h.clientIP(c), showtimeID, n, h.clock.Now(), l.Window)
+	}
+}
+
+func (h *Handler) holdExempt(c *fiber.Ctx) bool {
+	u := h.currentUser(c)
+	return u != nil && u.Role.AtLeast(booking.RoleStaff)
 }
 
 func waitText(d time.Duration) string {

@@ -109,6 +109,7 @@ type Handler struct {
 	pw        booking.PasswordParams
 	dummyPW   string // a hash checked when there is no account, so timing doesn't tell
 	limits    RateLimits
+	holds     *holdCounter        // seats held per client IP and showtime (holdlimit.go)
 	proxies   []*net.IPNet        // parsed Config.TrustedProxies (accounts.go: clientIP)
 	catalog   *catalogCache       // what's on, movie pages and API lists (catalog.go)
 	apiDoc    apiDocument         // the parsed OpenAPI document (apidocs.go)
@@ -154,6 +155,7 @@ func New(d Deps) (*Handler, error) {
 	h.initAccounts(d)
 	h.sessCache = newSessionDecodeCache()
 	h.sales, h.booking = d.Sales, d.Sales.Settings()
+	h.holds = newHoldCounter()
 	return h, nil
 }
 

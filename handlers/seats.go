@@ -229,6 +229,7 @@ func (h *Handler) toggleSeat(c *fiber.Ctx) error {
 	if err != nil {
 		return refused(c, res, err)
 	}
+	h.countHolds(c, id, len(res.Seats))
 	return h.afterChange(c, id, res, false)
 }
 
@@ -253,6 +254,7 @@ func (h *Handler) bestSeats(c *fiber.Ctx) error {
 	if err != nil {
 		return refused(c, res, err)
 	}
+	h.countHolds(c, id, n)
 	return h.afterChange(c, id, res, true)
 }
 
