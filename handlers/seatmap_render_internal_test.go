@@ -34,20 +34,7 @@ func TestSharedSeatMapRendering(t *testing.T) {
 	}
 	shared := 0
 	for round := range 200 {
-		var claims []booking.Claim
-		for _, s := range seats {
-			switch rnd.IntN(5) {
-			case 0: // free
-			case 1: // sold
-				claims = append(claims, booking.Claim{SeatID: s.ID, OrderID: 7})
-			case 2: // pending order's hold
-				exp := base.Add(time.Duration(rnd.IntN(120)-60) * time.Second)
-				claims = append(claims, booking.Claim{SeatID: s.ID, OrderID: 8, CartID: carts[1+rnd.IntN(3)], ExpiresAt: &exp})
-			default: // a cart's hold, live or expired
-				exp := base.Add(time.Duration(rnd.IntN(120)-60) * time.Second)
-				claims = append(claims, booking.Claim{SeatID: s.ID, CartID: carts[1+rnd.IntN(3)], TicketType: "adult", ExpiresAt: &exp})
-			}
-		}
+		claims := testutil.RandomClaims(rnd, seats, carts, base)
 		first := base.Add(time.Duration(rnd.IntN(60)-30) * time.Second)
 		viewAt := sales.ViewsOf(show, claims, booking.Settings{}) // one snapshot: its rendering is served to every viewer offered it
 		for _, at := range []time.Time{first, first.Add(-time.Second), first.Add(time.Second), first.Add(45 * time.Second), base.Add(2 * time.Minute)} {

@@ -24,18 +24,8 @@ func TestSeatStatesSharedViewMatchesPerSeat(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(1, 2))
 	for round := range 200 {
 		claims := newSeatClaims(l)
-		for _, s := range seats {
-			switch rnd.IntN(5) {
-			case 0: // free
-			case 1: // sold
-				claims.set(booking.Claim{SeatID: s.ID, OrderID: 7})
-			case 2: // pending order's hold
-				exp := base.Add(time.Duration(rnd.IntN(120)-60) * time.Second)
-				claims.set(booking.Claim{SeatID: s.ID, OrderID: 8, CartID: carts[1+rnd.IntN(3)], ExpiresAt: &exp})
-			default: // a cart's hold, live or expired
-				exp := base.Add(time.Duration(rnd.IntN(120)-60) * time.Second)
-				claims.set(booking.Claim{SeatID: s.ID, CartID: carts[1+rnd.IntN(3)], TicketType: "adult", ExpiresAt: &exp})
-			}
+		for _, cl := range testutil.RandomClaims(rnd, seats, carts, base) {
+			claims.set(cl)
 		}
 		snap := &seatSnapshot{static: &Show{Layout: l}, claims: claims}
 		first := base.Add(time.Duration(rnd.IntN(60)-30) * time.Second)
