@@ -163,7 +163,6 @@ func New(cfg config.Config, d Deps) (*App, error) {
 		return nil, err
 	}
 	a.Fiber = a.Handler.App()
-	a.Fiber.Server().MaxConnsPerIP = cfg.Server.MaxConnsPerIP
 	ok = true
 	return a, nil
 }

@@ -15,8 +15,15 @@ import (
 // end the server: fasthttp treats every accept error but a timeout as fatal
 // and returns, which would end the process. The connection caps
 // (config.Server) keep one client from getting there.
+//
+// The per-IP cap (config Server.MaxConnsPerIP) is counted here too, not by
+// fasthttp's MaxConnsPerIP: fasthttp wraps each connection in a pooled
+// object that it clears and reuses once the connection closes, and a stream
+// still running then (an SSE response pushing its write deadline forward)
+// would touch a cleared or another client's connection — it crashed the
+// process.
 func (a *App) Serve(ln net.Listener) error {
-	return a.Fiber.Listener(&patientListener{Listener: ln, log: a.log})
+	return a.Fiber.Listener(&patientListener{Listener: ln, log: a.log, perIP: a.cfg.Server.MaxConnsPerIP, open: map[string]int{}})
 }
 
 // Drain is the first step of a graceful stop behind a load balancer: /readyz
@@ -42,11 +49,13 @@ func (a *App) Drain(ctx context.Context, d time.Duration) {
 // every other error on.
 type patientListener struct {
 	net.Listener
-	log *slog.Logger
+	log   *slog.Logger
+	perIP int // connections open at once from one IP; 0: no cap
 
 	mu     sync.Mutex
 	since  time.Time // when the current episode began (zero: none)
 	misses int
+	open   map[string]int // open connections per remote IP (with perIP)
 }
 
 const maxAcceptBackoff = time.Second
@@ -57,7 +66,14 @@ func (l *patientListener) Accept() (net.Conn, error) {
 		c, err := l.Listener.Accept()
 		if err == nil {
 			l.recovered()
-			return c, nil
+			if l.perIP <= 0 {
+				return c, nil
+			}
+			if cc, ok := l.admit(c); ok {
+				return cc, nil
+			}
+			c.Close() // over the per-IP cap: refused at once
+			continue
 		}
 		if !outOfDescriptors(err) {
 			return nil, err
@@ -91,4 +107,50 @@ func (l *patientListener) recovered() {
 	}
 	l.log.Warn("accepting connections again", "after", time.Since(l.since).Round(time.Millisecond), "failed_accepts", l.misses)
 	l.since, l.misses = time.Time{}, 0
+}
+
+// admit counts c against its IP's cap; the returned connection gives its
+// place back when closed (once, however often Close is called).
+func (l *patientListener) admit(c net.Conn) (net.Conn, bool) {
+	ip := remoteIP(c)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.open[ip] >= l.perIP {
+		return nil, false
+	}
+	l.open[ip]++
+	return &ipConn{Conn: c, l: l, ip: ip}, true
+}
+
+func (l *patientListener) release(ip string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.open[ip]--; l.open[ip] <= 0 {
+		delete(l.open, ip)
+	}
+}
+
+func remoteIP(c net.Conn) string {
+	if a, ok := c.RemoteAddr().(*net.TCPAddr); ok {
+		return a.IP.String()
+	}
+	host, _, err := net.SplitHostPort(c.RemoteAddr().String())
+	if err != nil {
+		return c.RemoteAddr().String()
+	}
+	return host
+}
+
+// ipConn is a connection counted against its IP's cap.
+type ipConn struct {
+	net.Conn
+	l    *patientListener
+	ip   string
+	once sync.Once
+}
+
+func (c *ipConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(func() { c.l.release(c.ip) })
+	return err
 }
