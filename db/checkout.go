@@ -223,7 +223,9 @@ func (db *DB) lockCheckoutRow(ctx context.Context, tx *sqlx.Tx, o payOrder, in p
 		if err != nil {
 			return paymentRow{}, err
 		}
-		if err := ins.SelectContext(ctx, &rows, o.ID, in.Provider, st.ID, st.AmountCents, cur, in.Now); err != nil {
+		// amount_cents is what we asked for: nothing, for a session we never
+		// created — so the row says "unknown" to every later event too.
+		if err := ins.SelectContext(ctx, &rows, o.ID, in.Provider, st.ID, 0, cur, in.Now); err != nil {
 			return paymentRow{}, fmt.Errorf("record unknown checkout: %w", err)
 		}
 		rows[0].unknown = true
@@ -363,7 +365,7 @@ func (db *DB) SettleCheckout(ctx context.Context, in payment.Settle, plan paymen
 		}
 		facts := payment.SettleFacts{OrderStatus: o.Status, PaymentID: p.ID, PaymentStatus: p.Status,
 			StoredCents: p.AmountCents, PaidCents: st.AmountCents, StoredCurrency: p.Currency, PaidCurrency: st.Currency,
-			UnknownSession: p.unknown}
+			UnknownSession: p.unknown || p.AmountCents == 0}
 		d, err := plan(facts)
 		if err != nil {
 			return err
@@ -428,7 +430,9 @@ func (db *DB) AwaitCheckout(ctx context.Context, in payment.Settle) error {
 		case payment.PaySucceeded, payment.PayRefunded, payment.PayFailed, payment.PayProcessing:
 			return nil // a later state is known already
 		}
-		if err := db.setPaymentTx(ctx, tx, p.ID, payment.PayProcessing, st.PaymentRef, st.AmountCents, in.Now); err != nil {
+		// The amount stays the one asked for: settlement compares it with
+		// what finally arrives (payment.PlanSettlement).
+		if err := db.setPaymentTx(ctx, tx, p.ID, payment.PayProcessing, st.PaymentRef, 0, in.Now); err != nil {
 			return err
 		}
 		if o.Status != booking.OrderPendingPayment || !o.SalesCloseAt.After(in.Now) || !o.SalesCloseAt.After(o.HoldExpiresAt) {

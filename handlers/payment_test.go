@@ -989,27 +989,43 @@ func TestPayMismatchedPaymentNeverPays(t *testing.T) {
 		{"another currency", func(st *payment.CheckoutState) { st.Currency = "jpy" }},
 		{"a session we never created", func(st *payment.CheckoutState) { st.ID, st.PaymentRef = "cs_test_forged", "pi_forged" }},
 	} {
-		t.Run(c.name, func(t *testing.T) {
-			gw := newFakeGateway(t)
-			e := newPayEnv(t, gw)
-			b, code := e.order(e.seat(4, 10), e.seat(4, 11))
-			st := gw.complete(e.pay(b, code), true)
-			st.Currency = "usd"
-			c.change(&st)
-			resp, body := e.webhook(sessionEventJSON("evt_mm1", payment.EventCheckoutCompleted, st), testWebhookSecret)
-			status(t, resp, 200, body)
-			o := e.orderOf(code)
-			refunds := gw.refundList()
-			if o.Status == booking.OrderPaid || e.soldSeats(o) != 0 || len(refunds) != 1 || refunds[0].Amount != st.AmountCents || refunds[0].Ref != st.PaymentRef {
-				t.Fatalf("mismatched payment: order %s sold=%d refunds=%+v", o.Status, e.soldSeats(o), refunds)
+		for _, async := range []bool{false, true} {
+			name := c.name
+			if async {
+				name += ", paid later (asynchronous method)"
 			}
-			if e.count(`SELECT count(*) FROM refunds WHERE order_id = $1 AND reason = 'mismatched_payment'`, o.ID) != 1 {
-				t.Fatal("refund not in the ledger as a mismatched payment")
-			}
-			_, doc := b.open("/orders/" + code)
-			if !strings.Contains(doc.Find(`[data-testid="auto-refund"]`).Text(), "not for the amount asked") {
-				t.Fatalf("order page: %s", doc.Find("main").Text())
-			}
-		})
+			t.Run(name, func(t *testing.T) {
+				gw := newFakeGateway(t)
+				e := newPayEnv(t, gw)
+				b, code := e.order(e.seat(4, 10), e.seat(4, 11))
+				st := gw.complete(e.pay(b, code), true)
+				st.Currency = "usd"
+				c.change(&st)
+				if async { // completed, money not yet settled; then it settles
+					unpaid := st
+					unpaid.PaymentStatus = payment.PaymentUnpaid
+					resp, body := e.webhook(sessionEventJSON("evt_mm0", payment.EventCheckoutCompleted, unpaid), testWebhookSecret)
+					status(t, resp, 200, body)
+				}
+				ev := payment.EventCheckoutCompleted
+				if async {
+					ev = payment.EventAsyncPaymentSucceeded
+				}
+				resp, body := e.webhook(sessionEventJSON("evt_mm1", ev, st), testWebhookSecret)
+				status(t, resp, 200, body)
+				o := e.orderOf(code)
+				refunds := gw.refundList()
+				if o.Status == booking.OrderPaid || e.soldSeats(o) != 0 || len(refunds) != 1 || refunds[0].Amount != st.AmountCents || refunds[0].Ref != st.PaymentRef {
+					t.Fatalf("mismatched payment: order %s sold=%d refunds=%+v", o.Status, e.soldSeats(o), refunds)
+				}
+				if e.count(`SELECT count(*) FROM refunds WHERE order_id = $1 AND reason = 'mismatched_payment'`, o.ID) != 1 {
+					t.Fatal("refund not in the ledger as a mismatched payment")
+				}
+				_, doc := b.open("/orders/" + code)
+				if !strings.Contains(doc.Find(`[data-testid="auto-refund"]`).Text(), "not for the amount asked") {
+					t.Fatalf("order page: %s", doc.Find("main").Text())
+				}
+			})
+		}
 	}
 }
