@@ -15,7 +15,18 @@ const (
 	AdmitUnpaid        = "unpaid"
 	AdmitUnknown       = "unknown" // a well-signed ticket whose order or seat isn't there
 	AdmitForged        = "forged"  // not a Marquee ticket, or its signature is wrong
+	AdmitNotNow        = "not_now" // a door taking any showtime: this show isn't open for entry now
 )
+
+// EntryOpensBefore is how long before its start a show lets people in at a
+// door that takes any showtime; entry closes when the show ends.
+const EntryOpensBefore = 2 * time.Hour
+
+// EntryOpen reports whether a show starting at startsAt and ending at endsAt
+// is open for entry at now.
+func EntryOpen(startsAt, endsAt, now time.Time) bool {
+	return !now.Before(startsAt.Add(-EntryOpensBefore)) && now.Before(endsAt)
+}
 
 // AdmitSeat is one seat of a scanned ticket as the door sees it.
 type AdmitSeat struct {
@@ -38,6 +49,7 @@ type Admission struct {
 	ShowtimeID  int64
 	Title       string
 	StartsAt    time.Time
+	EndsAt      time.Time
 	// Admitted are the seats this scan admitted (valid), Seats every seat
 	// the ticket names.
 	Admitted []AdmitSeat
@@ -60,7 +72,7 @@ func (a Admission) Child() bool {
 // Judge explains a scan that admitted no seat, or confirms one that did:
 // order status, the door's showtime (0: any), the ticket's seats as read
 // after the scan, and the ids this scan admitted.
-func Judge(a Admission, doorShowtime int64, admitted map[int64]bool) Admission {
+func Judge(a Admission, doorShowtime int64, admitted map[int64]bool, now time.Time) Admission {
 	for _, s := range a.Seats {
 		if admitted[s.SeatID] {
 			a.Admitted = append(a.Admitted, s)
@@ -73,6 +85,8 @@ func Judge(a Admission, doorShowtime int64, admitted map[int64]bool) Admission {
 		a.Verdict, a.Message = AdmitUnknown, "This ticket's order or seat doesn't exist."
 	case doorShowtime != 0 && a.ShowtimeID != doorShowtime:
 		a.Verdict, a.Message = AdmitOtherShowtime, "This ticket is for another showtime."
+	case doorShowtime == 0 && !EntryOpen(a.StartsAt, a.EndsAt, now):
+		a.Verdict, a.Message = AdmitNotNow, "This ticket's show isn't open for entry now (doors open two hours before the start; it may be for another day)."
 	case a.OrderStatus == OrderCancelled || a.OrderStatus == OrderRefunded || allStatus(a.Seats, ItemCancelled):
 		a.Verdict, a.Message = AdmitCancelled, "This ticket was cancelled and refunded."
 	case a.OrderStatus != OrderPaid && a.OrderStatus != OrderPartiallyRefunded:

@@ -138,7 +138,11 @@ func TestJudgeAdmission(t *testing.T) {
 		}
 		return s
 	}
-	base := Admission{OrderCode: "ABC", OrderStatus: OrderPaid, ShowtimeID: 7}
+	base := Admission{OrderCode: "ABC", OrderStatus: OrderPaid, ShowtimeID: 7, StartsAt: at.Add(time.Hour), EndsAt: at.Add(3 * time.Hour)}
+	nextWeek := base
+	nextWeek.StartsAt, nextWeek.EndsAt = at.Add(7*24*time.Hour), at.Add(7*24*time.Hour+2*time.Hour)
+	ended := base
+	ended.StartsAt, ended.EndsAt = at.Add(-3*time.Hour), at.Add(-time.Minute)
 	cases := []struct {
 		name     string
 		a        Admission
@@ -150,13 +154,15 @@ func TestJudgeAdmission(t *testing.T) {
 		{"admitted before", with(base, seat(ItemSold, true)), 0, nil, AdmitAlready},
 		{"other showtime", with(base, seat(ItemSold, false)), 8, nil, AdmitOtherShowtime},
 		{"seat refunded", with(base, seat(ItemCancelled, false)), 7, nil, AdmitCancelled},
-		{"order refunded", with(Admission{OrderCode: "ABC", OrderStatus: OrderRefunded, ShowtimeID: 7}, seat(ItemCancelled, false)), 0, nil, AdmitCancelled},
-		{"unpaid", with(Admission{OrderCode: "ABC", OrderStatus: OrderPendingPayment, ShowtimeID: 7}, seat(ItemReserved, false)), 0, nil, AdmitUnpaid},
+		{"order refunded", with(Admission{OrderCode: "ABC", OrderStatus: OrderRefunded, ShowtimeID: 7, StartsAt: base.StartsAt, EndsAt: base.EndsAt}, seat(ItemCancelled, false)), 0, nil, AdmitCancelled},
+		{"unpaid", with(Admission{OrderCode: "ABC", OrderStatus: OrderPendingPayment, ShowtimeID: 7, StartsAt: base.StartsAt, EndsAt: base.EndsAt}, seat(ItemReserved, false)), 0, nil, AdmitUnpaid},
+		{"next week's show at a door taking any showtime", with(nextWeek, seat(ItemSold, false)), 0, nil, AdmitNotNow},
+		{"a show that has ended, any showtime", with(ended, seat(ItemSold, false)), 0, nil, AdmitNotNow},
 		{"no such seat", base, 0, nil, AdmitUnknown},
 		{"no such order", Admission{}, 0, nil, AdmitUnknown},
 	}
 	for _, c := range cases {
-		got := Judge(c.a, c.door, c.admitted)
+		got := Judge(c.a, c.door, c.admitted, at)
 		if got.Verdict != c.want || got.Message == "" {
 			t.Errorf("%s: %s (%q), want %s", c.name, got.Verdict, got.Message, c.want)
 		}

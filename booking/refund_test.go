@@ -36,7 +36,7 @@ func TestRefundNotice(t *testing.T) {
 		{Refund{Reason: RefundCustomer, Status: RefundSucceeded, AmountCents: 100, Email: "a@x", SeatIDs: []int64{7}}, NoticeCancellation, true},
 		{Refund{Reason: RefundCustomer, Status: RefundFailed, AmountCents: 100, Email: "a@x", SeatIDs: []int64{7}}, NoticeCancellation, true},
 		{Refund{Reason: RefundStaff, Status: RefundSucceeded, AmountCents: 0, Email: "a@x", SeatIDs: []int64{7}}, NoticeCancellation, true},
-		{Refund{Reason: RefundStaff, Status: RefundSucceeded, AmountCents: 500, Email: "a@x"}, NoticeNone, true}, // money only: nothing was cancelled
+		{Refund{Reason: RefundStaff, Status: RefundSucceeded, AmountCents: 500, Email: "a@x"}, NoticeNone, true},           // money only: nothing was cancelled
 		{Refund{Reason: RefundCustomer, Status: RefundSucceeded, AmountCents: 100, SeatIDs: []int64{7}}, NoticeNone, true}, // no address
 		{Refund{Reason: RefundShowtimeCancelled, Status: RefundSucceeded, AmountCents: 100, Email: "a@x"}, NoticeNone, true},
 		{Refund{Reason: RefundLatePayment, Status: RefundSucceeded, AmountCents: 100, Email: "a@x"}, NoticeReturned, true},

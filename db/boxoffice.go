@@ -102,9 +102,11 @@ func (db *DB) Admit(ctx context.Context, t booking.Ticket, doorShowtime, staffID
 		WHERE o.code = $1 AND i.order_id = o.id AND s.id = i.seat_id
 		  AND ($2 = 'ALL' OR s.row_label || s.number::text = $2)
 		  AND ($3 = 0 OR o.showtime_id = $3)
+		  AND ($3 <> 0 OR EXISTS (SELECT 1 FROM showtimes st WHERE st.id = o.showtime_id
+		                          AND $4 >= st.starts_at - $6 * interval '1 second' AND $4 < st.ends_at))
 		  AND o.status IN ('paid', 'partially_refunded')
 		  AND i.status = 'sold' AND i.checked_in_at IS NULL
-		RETURNING i.seat_id`, t.OrderCode, t.Seat, doorShowtime, now, staffID)
+		RETURNING i.seat_id`, t.OrderCode, t.Seat, doorShowtime, now, staffID, booking.EntryOpensBefore.Seconds())
 	if err != nil {
 		return booking.Admission{}, fmt.Errorf("admit %s.%s: %w", t.OrderCode, t.Seat, err)
 	}
@@ -116,7 +118,7 @@ func (db *DB) Admit(ctx context.Context, t booking.Ticket, doorShowtime, staffID
 	for _, id := range admitted {
 		ids[id] = true
 	}
-	return booking.Judge(a, doorShowtime, ids), nil
+	return booking.Judge(a, doorShowtime, ids, now), nil
 }
 
 // Unadmit undoes the check-in of a ticket's seats; it returns how many seats
@@ -146,9 +148,10 @@ func (db *DB) ticketAtDoor(ctx context.Context, t booking.Ticket) (booking.Admis
 		ShowtimeID  int64     `db:"showtime_id"`
 		Title       string    `db:"title"`
 		StartsAt    time.Time `db:"starts_at"`
+		EndsAt      time.Time `db:"ends_at"`
 	}
 	err := db.selectAll(ctx, &rows, `
-		SELECT o.code, o.status AS order_status, o.showtime_id, m.title, st.starts_at,
+		SELECT o.code, o.status AS order_status, o.showtime_id, m.title, st.starts_at, st.ends_at,
 		       coalesce(i.seat_id, 0) AS seat_id, coalesce(s.row_label || s.number::text, '') AS label,
 		       coalesce(i.ticket_type, '') AS ticket_type, coalesce(tt.name, '') AS ticket_name,
 		       coalesce(i.status, '') AS status, i.checked_in_at,
@@ -167,7 +170,7 @@ func (db *DB) ticketAtDoor(ctx context.Context, t booking.Ticket) (booking.Admis
 	}
 	var a booking.Admission
 	for _, r := range rows {
-		a.OrderCode, a.OrderStatus, a.ShowtimeID, a.Title, a.StartsAt = r.OrderCode, r.OrderStatus, r.ShowtimeID, r.Title, r.StartsAt
+		a.OrderCode, a.OrderStatus, a.ShowtimeID, a.Title, a.StartsAt, a.EndsAt = r.OrderCode, r.OrderStatus, r.ShowtimeID, r.Title, r.StartsAt, r.EndsAt
 		if r.SeatID != 0 {
 			a.Seats = append(a.Seats, r.AdmitSeat)
 		}

@@ -101,3 +101,25 @@ func TestFindOrders(t *testing.T) {
 		t.Errorf("%+v", found[0])
 	}
 }
+
+// A door taking any showtime admits a ticket only while its show is open for
+// entry (booking.EntryOpen): next week's ticket is refused and stays unused.
+func TestAdmitAnyShowtimeOnlyWhenOpen(t *testing.T) {
+	clock := booking.NewManualClock(start.Add(-30 * time.Minute))
+	d := dbtest.New(t, clock)
+	ctx := context.Background()
+	later := dbtest.AddShowtime(t, d, start.Add(7*24*time.Hour))
+	staff, err := d.CreateUser(ctx, db.NewUser{Email: "door@example.com", PasswordHash: "x", Name: "Door", Role: booking.RoleStaff, Confirmed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := dbtest.PaidOrder(t, d, later, "a@example.com", nil, clock.Now(), later.SeatIDs[40])
+	ticket := booking.Ticket{OrderCode: o.Code, Seat: o.Items[0].Label()}
+	if a, err := d.Admit(ctx, ticket, 0, staff.ID, clock.Now()); err != nil || a.Valid() || a.Verdict != booking.AdmitNotNow {
+		t.Fatalf("next week's ticket at an any-showtime door: %s %v", a.Verdict, err)
+	}
+	clock.Set(later.StartsAt.Add(-time.Hour)) // its doors are open
+	if a, err := d.Admit(ctx, ticket, 0, staff.ID, clock.Now()); err != nil || !a.Valid() {
+		t.Fatalf("on the day: %s %v", a.Verdict, err)
+	}
+}
