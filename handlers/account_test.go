@@ -2,17 +2,18 @@ package handlers_test
 
 import (
 	"context"
-	"marquee/db/dbtest"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
 	"marquee/booking"
+	"marquee/db/dbtest"
 	"marquee/handlers"
 )
 
@@ -685,5 +686,38 @@ func TestAdminNoOpRoleChangeNotAudited(t *testing.T) {
 	var n int
 	if err := dbtest.SQL(t, e.db).GetContext(context.Background(), &n, `SELECT count(*) FROM audit_log WHERE action = 'user.role_changed'`); err != nil || n != 0 {
 		t.Fatalf("no-op role change audited: %d rows (%v)", n, err)
+	}
+}
+
+// A burst of concurrent guesses from one IP at one account can't all pass the
+// sign-in check: each attempt is counted before its password is checked, so
+// LoginAccount.Max+1 reach the password (the free ones) and the rest wait.
+func TestSignInBurstIsCountedBeforeTheCheck(t *testing.T) {
+	l := handlers.DefaultRateLimits()
+	l.LoginAccount.Max = 2
+	e := newAccEnv(t, withLimits(l), trustProxy("0.0.0.0"))
+	e.user("burst@example.com", goodPassword, booking.RoleCustomer, true)
+	const guesses = 12
+	clients := make([]*client, guesses)
+	for i := range clients {
+		clients[i] = e.client()
+		clients[i].header.Set("X-Forwarded-For", "198.51.100.77")
+	}
+	codes := make(chan int, guesses)
+	var wg sync.WaitGroup
+	for _, cl := range clients {
+		wg.Go(func() {
+			resp, _ := cl.login("burst@example.com", "wrong password!", false)
+			codes <- resp.StatusCode
+		})
+	}
+	wg.Wait()
+	close(codes)
+	n := map[int]int{}
+	for c := range codes {
+		n[c]++
+	}
+	if n[http.StatusUnauthorized] != l.LoginAccount.Max+1 || n[http.StatusTooManyRequests] != guesses-l.LoginAccount.Max-1 {
+		t.Fatalf("burst of %d guesses: %v, want %d checked (401) and the rest 429", guesses, n, l.LoginAccount.Max+1)
 	}
 }

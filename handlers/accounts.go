@@ -364,16 +364,20 @@ func signInDelay(failures int, l Limit) time.Duration {
 	return min(time.Second<<(over-1), l.Window)
 }
 
-// checkSignIn refuses (429) a sign-in attempt from an IP past its failures,
-// or to an account this IP failed on too recently (the progressive delay).
+// checkSignIn counts a sign-in attempt before it is made and refuses it (429)
+// from an IP past its failures, or to an account this IP failed on too
+// recently (the progressive delay). Counting first, atomically, is what stops
+// a burst of concurrent guesses from all passing one check; signedIn takes
+// the count back when the attempt succeeds, so only failures stay counted.
 func (h *Handler) checkSignIn(c *fiber.Ctx, email string) error {
 	ctx := c.UserContext()
+	ipKey := "login:ip:" + strings.ToLower(h.clientIP(c))
 	if l := h.limits.LoginIP; l.Max > 0 {
-		hits, err := h.db.RateLimitHits(ctx, "login:ip:"+strings.ToLower(h.clientIP(c)), l.Window)
+		hits, err := h.db.HitRateLimit(ctx, ipKey, l.Window)
 		if err != nil {
 			return err
 		}
-		if hits >= l.Max {
+		if hits > l.Max {
 			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(l.Window.Seconds())))
 			return booking.Errorf(booking.ETOOMANY, "Too many attempts. Please wait %s and try again.", waitText(l.Window))
 		}
@@ -382,11 +386,16 @@ func (h *Handler) checkSignIn(c *fiber.Ctx, email string) error {
 	if l.Max <= 0 || email == "" {
 		return nil
 	}
-	failures, last, err := h.db.FailuresOf(ctx, signInKey(h.clientIP(c), email), l.Window)
+	wait, err := h.db.ClaimAttempt(ctx, signInKey(h.clientIP(c), email), l.Window, func(n int) time.Duration { return signInDelay(n, l) })
 	if err != nil {
 		return err
 	}
-	if wait := last.Add(signInDelay(failures, l)).Sub(h.clock.Now()); wait > 0 {
+	if wait > 0 {
+		if h.limits.LoginIP.Max > 0 { // not made: not an attempt of this IP's either
+			if err := h.db.UnhitRateLimit(ctx, ipKey); err != nil {
+				return err
+			}
+		}
 		secs := int((wait + time.Second - 1) / time.Second)
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(secs))
 		return booking.Errorf(booking.ETOOMANY, "Too many attempts. Please wait %d seconds and try again.", secs)
@@ -394,20 +403,15 @@ func (h *Handler) checkSignIn(c *fiber.Ctx, email string) error {
 	return nil
 }
 
-// signInFailed counts a failed sign-in per IP and per IP and account.
-func (h *Handler) signInFailed(c *fiber.Ctx, email string) error {
+// signedIn takes back what checkSignIn counted for an attempt that succeeded.
+func (h *Handler) signedIn(c *fiber.Ctx, email string) error {
 	ctx := c.UserContext()
-	if l := h.limits.LoginIP; l.Max > 0 {
-		if _, err := h.db.HitRateLimit(ctx, "login:ip:"+strings.ToLower(h.clientIP(c)), l.Window); err != nil {
+	if h.limits.LoginIP.Max > 0 {
+		if err := h.db.UnhitRateLimit(ctx, "login:ip:"+strings.ToLower(h.clientIP(c))); err != nil {
 			return err
 		}
 	}
-	if l := h.limits.LoginAccount; l.Max > 0 && email != "" {
-		if _, err := h.db.RecordFailure(ctx, signInKey(h.clientIP(c), email), l.Window); err != nil {
-			return err
-		}
-	}
-	return nil
+	return h.db.ForgetFailures(ctx, signInKey(h.clientIP(c), email))
 }
 
 // limitHolds refuses (429, with a plain message) a hold of n more seats of

@@ -103,7 +103,7 @@ func (h *Handler) loginPage(c *fiber.Ctx) error {
 func (h *Handler) login(c *fiber.Ctx) error {
 	f := views.LoginForm{Email: booking.NormalizeEmail(copyForm(c, "email")), Remember: copyForm(c, "remember") != "", Next: safeNext(copyForm(c, "next"))}
 	password := copyForm(c, "password")
-	if err := h.checkSignIn(c, f.Email); err != nil { // failures only: see RateLimits
+	if err := h.checkSignIn(c, f.Email); err != nil { // counts the attempt; failures stay counted: see RateLimits
 		return err
 	}
 	ctx := c.UserContext()
@@ -125,14 +125,11 @@ func (h *Handler) login(c *fiber.Ctx) error {
 		}
 		ok = false
 	}
-	if !ok {
-		if err := h.signInFailed(c, f.Email); err != nil {
-			return err
-		}
+	if !ok { // counted already (checkSignIn)
 		errs := views.FormErrors{"": booking.ErrBadCredentials.Message}
 		return render(c, fiber.StatusUnauthorized, views.LoginPage(h.pageMeta(c, "Sign in", "account"), f, errs))
 	}
-	if err := h.db.ForgetFailures(ctx, signInKey(h.clientIP(c), f.Email)); err != nil {
+	if err := h.signedIn(c, f.Email); err != nil {
 		return err
 	}
 	h.sessionOf(c).LogIn(u.ID, u.SessionVersion, f.Remember)
