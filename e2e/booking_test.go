@@ -36,7 +36,7 @@ func TestGuestBooksAndPays(t *testing.T) {
 	two := summaryTotal(b)
 
 	// Clicking a held seat again releases it.
-	b.Do(chromedp.Click(chromedp.ID(seats[0])))
+	b.ClickID(seats[0])
 	waitSeatState(b, seats[0], "available")
 	waitSummarySeats(b, 1)
 	if one := summaryTotal(b); one >= two {

@@ -76,7 +76,7 @@ func (b *Browser) Navigate(url string) {
 // Click clicks the first element matching a CSS selector (scrolled into view).
 func (b *Browser) Click(sel string) {
 	b.t.Helper()
-	b.Do(chromedp.Click(chromedp.CSS(sel)))
+	click(b, chromedp.CSS(sel))
 }
 
 // WaitVisible waits until an element matching a CSS selector is visible.
@@ -228,7 +228,7 @@ func holdSeats(b *Browser, n int) []string {
 	b.t.Helper()
 	ids := freeSeats(b, n)
 	for i, id := range ids {
-		b.Do(chromedp.Click(chromedp.ID(id)))
+		b.ClickID(id)
 		waitSeatState(b, id, "selected")
 		waitSummarySeats(b, i+1)
 	}

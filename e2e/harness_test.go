@@ -251,6 +251,32 @@ func (b *Browser) Do(actions ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
+// click clicks the first element sel finds, again when the page replaced
+// that element between finding and clicking it (an htmx swap of a live seat
+// map: CDP then answers "Could not find node with given id").
+func click[S chromedp.Selectable](b *Browser, sel S) {
+	b.t.Helper()
+	for attempt := 1; ; attempt++ {
+		ctx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
+		err := chromedp.Do(ctx, chromedp.Click(sel))
+		cancel()
+		if err == nil {
+			return
+		}
+		if attempt < 5 && (strings.Contains(err.Error(), "Could not find node with given id") ||
+			strings.Contains(err.Error(), "No node with given id") || strings.Contains(err.Error(), "Node is detached")) {
+			continue
+		}
+		b.t.Fatalf("%sbrowser: %v\n%s", b.prefix(), err, b.pageState())
+	}
+}
+
+// ClickID clicks the element with this id (see click).
+func (b *Browser) ClickID(id string) {
+	b.t.Helper()
+	click(b, chromedp.ID(id))
+}
+
 // Get runs one action that returns a value (Text, Location, Evaluate…).
 func Get[T any](b *Browser, a chromedp.Action[T]) T {
 	b.t.Helper()

@@ -44,7 +44,7 @@ func TestSeatMapUpdatesLiveAcrossBrowsers(t *testing.T) {
 	if st := seatState(b, seat); st != "available" {
 		t.Fatalf("B sees seat %s as %q before A holds it", seat, st)
 	}
-	a.Do(chromedp.Click(chromedp.ID(seat)))
+	a.ClickID(seat)
 	waitSeatState(a, seat, "selected")
 	b.WaitJSWithin(liveUpdate, "B's map to show A's seat held", seatStateIs(seat, "held"))
 	label := Get(b, chromedp.AttributeValue(chromedp.ID(seat), "aria-label")).Value
@@ -53,7 +53,7 @@ func TestSeatMapUpdatesLiveAcrossBrowsers(t *testing.T) {
 	}
 	checkSeatLooks(b, seat, "held")
 
-	a.Do(chromedp.Click(chromedp.ID(seat)))
+	a.ClickID(seat)
 	waitSeatState(a, seat, "available")
 	b.WaitJSWithin(liveUpdate, "B's map to show the seat free again", seatStateIs(seat, "available"))
 
@@ -84,7 +84,7 @@ func TestTakenSeatIsRefused(t *testing.T) {
 
 	refused := func() {
 		t.Helper()
-		b.Do(chromedp.Click(chromedp.ID(seat)))
+		b.ClickID(seat)
 		b.WaitVisible(`#booking-error [data-testid="error-partial"][data-status="409"]`)
 		if msg := b.Text(`#booking-error [data-testid="error-partial"]`); !strings.Contains(msg, "taken") {
 			t.Fatalf("refusal message %q", msg)
