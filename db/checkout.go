@@ -37,14 +37,12 @@ type paymentRow struct {
 	AmountCents   int64          `db:"amount_cents"`
 	RefundedCents int64          `db:"refunded_cents"`
 	Currency      string         `db:"currency"`
-	// unknown: the row was recorded just now for a session we never created.
-	unknown     bool
-	Tendered    sql.NullInt64  `db:"tendered_cents"`
-	Change      sql.NullInt64  `db:"change_cents"`
-	CardRef     sql.NullString `db:"card_reference"`
-	StaffUserID *int64         `db:"staff_user_id"`
-	CreatedAt   time.Time      `db:"created_at"`
-	UpdatedAt   time.Time      `db:"updated_at"`
+	Tendered      sql.NullInt64  `db:"tendered_cents"`
+	Change        sql.NullInt64  `db:"change_cents"`
+	CardRef       sql.NullString `db:"card_reference"`
+	StaffUserID   *int64         `db:"staff_user_id"`
+	CreatedAt     time.Time      `db:"created_at"`
+	UpdatedAt     time.Time      `db:"updated_at"`
 }
 
 const paymentColumns = `id, order_id, provider, kind, status, checkout_session_id, checkout_url, checkout_expires_at,
@@ -228,7 +226,6 @@ func (db *DB) lockCheckoutRow(ctx context.Context, tx *sqlx.Tx, o payOrder, in p
 		if err := ins.SelectContext(ctx, &rows, o.ID, in.Provider, st.ID, 0, cur, in.Now); err != nil {
 			return paymentRow{}, fmt.Errorf("record unknown checkout: %w", err)
 		}
-		rows[0].unknown = true
 	}
 	if rows[0].OrderID != o.ID {
 		return paymentRow{}, fmt.Errorf("checkout session %s belongs to order %d, not %s", st.ID, rows[0].OrderID, o.Code)
@@ -365,7 +362,7 @@ func (db *DB) SettleCheckout(ctx context.Context, in payment.Settle, plan paymen
 		}
 		facts := payment.SettleFacts{OrderStatus: o.Status, PaymentID: p.ID, PaymentStatus: p.Status,
 			StoredCents: p.AmountCents, PaidCents: st.AmountCents, StoredCurrency: p.Currency, PaidCurrency: st.Currency,
-			UnknownSession: p.unknown || p.AmountCents == 0}
+			UnknownSession: p.AmountCents == 0} // a session we never created asked for nothing
 		d, err := plan(facts)
 		if err != nil {
 			return err

@@ -12,19 +12,14 @@ import (
 // returns the number of hits in the current window, including this one.
 // One statement, so concurrent hits from any number of instances add up.
 func (db *DB) HitRateLimit(ctx context.Context, key string, window time.Duration) (int, error) {
-	return db.HitRateLimitN(ctx, key, window, 1)
-}
-
-// HitRateLimitN is HitRateLimit counting n hits at once.
-func (db *DB) HitRateLimitN(ctx context.Context, key string, window time.Duration, n int) (int, error) {
 	var hits int
 	now := db.Now()
 	err := db.get(ctx, &hits, `
-		INSERT INTO rate_limits AS r (key, window_start, hits) VALUES ($1, $2, $4)
+		INSERT INTO rate_limits AS r (key, window_start, hits) VALUES ($1, $2, 1)
 		ON CONFLICT (key) DO UPDATE
-		SET hits = CASE WHEN r.window_start <= $2 - $3 * interval '1 second' THEN $4 ELSE r.hits + $4 END,
+		SET hits = CASE WHEN r.window_start <= $2 - $3 * interval '1 second' THEN 1 ELSE r.hits + 1 END,
 		    window_start = CASE WHEN r.window_start <= $2 - $3 * interval '1 second' THEN $2 ELSE r.window_start END
-		RETURNING hits`, key, now, window.Seconds(), n)
+		RETURNING hits`, key, now, window.Seconds())
 	if err != nil {
 		return 0, fmt.Errorf("rate limit: %w", err)
 	}
