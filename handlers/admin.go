@@ -148,10 +148,6 @@ func (h *Handler) adminAudit(c *fiber.Ctx) error {
 // The manager area's landing page; its features arrive with later issues
 // (the box office: boxoffice.go).
 
-func (h *Handler) manageHome(c *fiber.Ctx) error {
-	return render(c, fiber.StatusOK, views.ManageHome(h.pageMeta(c, "Manage", "manage")))
-}
-
 // devMail shows the captured e-mail (development only; 404 in production or
 // with a real mailer).
 func (h *Handler) devMail(c *fiber.Ctx) error {

@@ -74,8 +74,14 @@ func (h *Handler) routes(app *fiber.App) {
 	boxoffice.Get("/door", h.doorPage)                      // check-in
 	boxoffice.Post("/door", h.checkIn)
 	boxoffice.Post("/door/undo", h.undoCheckIn)
+	// Managers: the programme of their theatres (manage.go: scope, requireTheatre).
 	manage := app.Group("/manage", h.requireRole(booking.RoleManager))
 	manage.Get("/", h.manageHome)
+	// movies (manage_movies.go)
+	// auditoriums and seat layouts (manage_layouts.go)
+	// showtimes (manage_showtimes.go)
+	// ticket types and price cards (manage_prices.go)
+	// reports (reports.go)
 	admin := app.Group("/admin", h.requireRole(booking.RoleAdmin))
 	admin.Get("/", h.adminUsers)
 	admin.Post("/users/:id/role", h.adminSetRole)
