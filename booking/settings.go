@@ -43,3 +43,29 @@ func (s Settings) WithDefaults() Settings {
 	}
 	return s
 }
+
+// ProgrammeRules say how showtimes are scheduled: a show occupies its
+// auditorium from the advertised start for the feature's runtime plus
+// Trailers, and the auditorium is free again Cleaning after that.
+type ProgrammeRules struct {
+	Trailers time.Duration // ads and trailers before the feature
+	Cleaning time.Duration // turnaround between shows
+}
+
+// DefaultProgrammeRules are the programme rules of a fresh installation.
+func DefaultProgrammeRules() ProgrammeRules {
+	return ProgrammeRules{Trailers: 20 * time.Minute, Cleaning: 20 * time.Minute}
+}
+
+// ReportRules say how trade is counted: the business day ends at
+// BusinessDayEnds after local midnight (a 01:00 show counts towards the day
+// before when it is 6h), and the film week starts on FilmWeekStarts.
+type ReportRules struct {
+	BusinessDayEnds time.Duration
+	FilmWeekStarts  time.Weekday
+}
+
+// DefaultReportRules are the report rules of a fresh installation.
+func DefaultReportRules() ReportRules {
+	return ReportRules{BusinessDayEnds: 6 * time.Hour, FilmWeekStarts: time.Friday}
+}
