@@ -19,14 +19,14 @@ func TestCancelThroughPaymentService(t *testing.T) {
 	e := newEnv(t, booking.AfterSale{})
 	ctx := context.Background()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	demo := payment.NewDemo("http://marquee.test", e.clock.Now)
+	demo := payment.NewDemo("http://marquee.test", e.clock.Now, e.db)
 	pay := payment.NewService(payment.Config{Store: e.db, Gateway: demo, Clock: e.clock, Logger: logger, BaseURL: "http://marquee.test"})
 	o := dbtest.PendingOrder(t, e.db, e.show, "k@example.com", nil, e.clock.Now(), e.show.SeatIDs[90], e.show.SeatIDs[91])
 	url, err := pay.StartCheckout(ctx, o.Code)
 	if err != nil {
 		t.Fatal(err)
 	}
-	evs, err := demo.Pay(url[strings.LastIndex(url, "/")+1:], payment.DemoSucceed)
+	evs, err := demo.Pay(ctx, url[strings.LastIndex(url, "/")+1:], payment.DemoSucceed)
 	if err != nil {
 		t.Fatal(err)
 	}

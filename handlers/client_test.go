@@ -45,7 +45,7 @@ func withLimits(l handlers.RateLimits) envOption {
 func production() envOption {
 	return func(c *config.Config, d *app.Deps) {
 		c.Env = "production"
-		d.Gateway = payment.NewDemo(c.BaseURL, d.Clock.Now)
+		d.Gateway = payment.NewDemo(c.BaseURL, d.Clock.Now, d.DB)
 	}
 }
 

@@ -16,10 +16,10 @@ import (
 // outcomes produce the events a Stripe webhook would and go through the same
 // fulfilment.
 
-func (h *Handler) demoView(id, message string) (views.DemoCheckoutView, bool) {
-	st, req, _, ok := h.demo.Session(id)
-	if !ok {
-		return views.DemoCheckoutView{}, false
+func (h *Handler) demoView(c *fiber.Ctx, id, message string) (views.DemoCheckoutView, bool, error) {
+	st, req, _, ok, err := h.demo.Session(c.UserContext(), id)
+	if !ok || err != nil {
+		return views.DemoCheckoutView{}, false, err
 	}
 	v := views.DemoCheckoutView{ID: st.ID, OrderCode: st.OrderCode, Email: req.Email, TotalCents: st.AmountCents,
 		Open: st.Status == payment.StatusOpen, Message: message, CancelURL: "/orders/" + st.OrderCode}
@@ -32,11 +32,14 @@ func (h *Handler) demoView(id, message string) (views.DemoCheckoutView, bool) {
 	case payment.StatusExpired:
 		v.Closed = "This payment page has expired: the hold on the seats ran out."
 	}
-	return v, true
+	return v, true, nil
 }
 
 func (h *Handler) renderDemo(c *fiber.Ctx, status int, id, message string) error {
-	v, ok := h.demoView(id, message)
+	v, ok, err := h.demoView(c, id, message)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		return fiber.ErrNotFound
 	}
@@ -54,15 +57,16 @@ func (h *Handler) demoCheckoutPage(c *fiber.Ctx) error {
 func (h *Handler) demoCheckoutPay(c *fiber.Ctx) error {
 	id := strings.Clone(c.Params("id"))
 	outcome := c.FormValue("outcome")
-	evs, err := h.demo.Pay(id, outcome)
+	evs, err := h.demo.Pay(c.UserContext(), id, outcome)
 	switch {
 	case errors.Is(err, payment.ErrDemoClosed):
 		return h.renderDemo(c, fiber.StatusConflict, id, "This payment page can't take a payment any more.")
-	case err != nil:
-		if _, ok := h.demoView(id, ""); !ok {
-			return fiber.ErrNotFound
-		}
+	case errors.Is(err, payment.ErrNoDemoSession):
+		return fiber.ErrNotFound
+	case errors.Is(err, payment.ErrUnknownOutcome):
 		return h.renderDemo(c, fiber.StatusUnprocessableEntity, id, "Choose one of the outcomes below.")
+	case err != nil:
+		return err
 	}
 	for _, ev := range evs {
 		if err := h.payments.Fulfil(c.UserContext(), ev); err != nil {
@@ -72,7 +76,10 @@ func (h *Handler) demoCheckoutPay(c *fiber.Ctx) error {
 	if outcome == payment.DemoDecline {
 		return h.renderDemo(c, fiber.StatusPaymentRequired, id, "Your card was declined (demo). Choose another outcome.")
 	}
-	_, req, _, _ := h.demo.Session(id)
+	_, req, _, _, err := h.demo.Session(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
 	to := strings.ReplaceAll(req.SuccessURL, "{CHECKOUT_SESSION_ID}", id)
 	return c.Redirect(to, fiber.StatusSeeOther)
 }
@@ -81,11 +88,17 @@ func (h *Handler) demoCheckoutPay(c *fiber.Ctx) error {
 // asynchronous payment method eventually does: POST /demo/checkout/:id/settle.
 func (h *Handler) demoCheckoutSettle(c *fiber.Ctx) error {
 	id := strings.Clone(c.Params("id"))
-	st, _, _, ok := h.demo.Session(id)
+	st, _, _, ok, err := h.demo.Session(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		return fiber.ErrNotFound
 	}
-	evs, err := h.demo.SettleLater(id, c.FormValue("outcome") == "succeed")
+	evs, err := h.demo.SettleLater(c.UserContext(), id, c.FormValue("outcome") == "succeed")
+	if err != nil && !errors.Is(err, payment.ErrDemoClosed) {
+		return err
+	}
 	if err != nil {
 		return booking.Errorf(booking.ECONFLICT, "This payment has no pending settlement.")
 	}

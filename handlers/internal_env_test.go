@@ -25,7 +25,7 @@ func newInternalHandler(t testing.TB, store *db.DB, clock booking.Clock, cfg Con
 		cfg.BaseURL = "http://marquee.test"
 	}
 	cfg.Session.Keys = [][]byte{bytes.Repeat([]byte("s"), 64)}
-	pay := payment.NewService(payment.Config{Store: store, Gateway: payment.NewDemo(cfg.BaseURL, clock.Now), Clock: clock,
+	pay := payment.NewService(payment.Config{Store: store, Gateway: payment.NewDemo(cfg.BaseURL, clock.Now, store), Clock: clock,
 		Logger: logger, BaseURL: cfg.BaseURL})
 	after := aftersale.New(aftersale.Options{DB: store, Refunder: payment.Refunder{Service: pay}, Mailer: mailer, Clock: clock,
 		Rules: booking.DefaultAfterSale(), Signer: booking.NewSigner(bytes.Repeat([]byte("x"), 32)), BaseURL: cfg.BaseURL, Logger: logger})

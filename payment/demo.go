@@ -6,61 +6,65 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
-	"sync"
 	"time"
+
+	"marquee/booking"
 )
 
 // Demo is the offline stand-in for Stripe Checkout used when no Stripe key is
-// configured (development only; main refuses it in production). It keeps its
-// sessions in memory — like a provider would on its side — and its hosted page
-// is served by Marquee itself at /demo/checkout/{id}. Completing a payment
-// there produces the same events a Stripe webhook would, which go through the
-// same fulfilment function.
+// configured (development only; main refuses it in production). Its hosted
+// page is served by Marquee itself at /demo/checkout/{id}. Completing a
+// payment there produces the same events a Stripe webhook would, which go
+// through the same fulfilment function.
 //
-// Being in memory, it is for a single development instance: with several
-// instances behind a load balancer, use Stripe (test mode).
+// Its sessions live in a DemoStore (PostgreSQL: db.CreateDemoSession …), as
+// a provider keeps them on its side: several instances share them, and they
+// survive a restart.
 type Demo struct {
 	baseURL string
 	now     func() time.Time
-
-	mu       sync.Mutex
-	sessions map[string]*demoSession
-	byRef    map[string]string // payment ref → session id
-	idem     map[string]string // idempotency key → session id
-	events   int
+	store   DemoStore
 }
 
-type demoSession struct {
-	state   CheckoutState
-	req     CheckoutRequest
-	expires time.Time
-	refunds int64
+// DemoSession is one demo checkout session as stored.
+type DemoSession struct {
+	State         CheckoutState
+	Request       CheckoutRequest
+	Expires       time.Time
+	RefundedCents int64
+	Events        int // events sent so far: numbers the next event's id
 }
 
-// NewDemo returns a demo gateway whose hosted pages live under baseURL.
-func NewDemo(baseURL string, now func() time.Time) *Demo {
-	return &Demo{
-		baseURL:  strings.TrimRight(baseURL, "/"),
-		now:      now,
-		sessions: map[string]*demoSession{},
-		byRef:    map[string]string{},
-		idem:     map[string]string{},
-	}
+// DemoStore keeps the demo gateway's sessions. Lookups of a session that
+// doesn't exist return an error with code booking.ENOTFOUND.
+type DemoStore interface {
+	// CreateDemoSession stores s, or returns the session already stored
+	// under s.Request.IdempotencyKey (when not empty).
+	CreateDemoSession(ctx context.Context, s DemoSession) (DemoSession, error)
+	DemoSession(ctx context.Context, id string) (DemoSession, error)
+	DemoSessionByRef(ctx context.Context, paymentRef string) (DemoSession, error)
+	// UpdateDemoSession runs change on the locked session and stores the
+	// result when change returns nil.
+	UpdateDemoSession(ctx context.Context, id string, change func(*DemoSession) error) (DemoSession, error)
+	RecentDemoSessions(ctx context.Context, since time.Time) ([]DemoSession, error)
+}
+
+// NewDemo returns a demo gateway whose hosted pages live under baseURL and
+// whose sessions are kept in store.
+func NewDemo(baseURL string, now func() time.Time, store DemoStore) *Demo {
+	return &Demo{baseURL: strings.TrimRight(baseURL, "/"), now: now, store: store}
 }
 
 // Name implements Gateway.
 func (d *Demo) Name() string { return "demo" }
 
-// CreateCheckout creates a demo session.
-func (d *Demo) CreateCheckout(_ context.Context, req CheckoutRequest) (Checkout, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if id, ok := d.idem[req.IdempotencyKey]; ok && req.IdempotencyKey != "" {
-		s := d.sessions[id]
-		return Checkout{ID: id, URL: d.baseURL + "/demo/checkout/" + id, ExpiresAt: s.expires}, nil
-	}
+func (d *Demo) checkout(s DemoSession) Checkout {
+	return Checkout{ID: s.State.ID, URL: d.baseURL + "/demo/checkout/" + s.State.ID, ExpiresAt: s.Expires}
+}
+
+// CreateCheckout creates a demo session (the same one again for a repeated idempotency key).
+func (d *Demo) CreateCheckout(ctx context.Context, req CheckoutRequest) (Checkout, error) {
 	var total int64
 	for _, l := range req.Lines {
 		total += l.UnitCents * l.Quantity
@@ -70,75 +74,102 @@ func (d *Demo) CreateCheckout(_ context.Context, req CheckoutRequest) (Checkout,
 	if exp.IsZero() {
 		exp = d.now().Add(30 * time.Minute)
 	}
-	d.sessions[id] = &demoSession{
-		state: CheckoutState{ID: id, OrderCode: req.OrderCode, Status: StatusOpen, PaymentStatus: PaymentUnpaid,
+	s, err := d.store.CreateDemoSession(ctx, DemoSession{
+		State: CheckoutState{ID: id, OrderCode: req.OrderCode, Status: StatusOpen, PaymentStatus: PaymentUnpaid,
 			AmountCents: total, Currency: req.Currency, Created: d.now()},
-		req:     req,
-		expires: exp,
+		Request: req,
+		Expires: exp,
+	})
+	if err != nil {
+		return Checkout{}, fmt.Errorf("demo: %w", err)
 	}
-	if req.IdempotencyKey != "" {
-		d.idem[req.IdempotencyKey] = id
+	return d.checkout(s), nil
+}
+
+// session loads a session, lapsed ones shown expired.
+func (d *Demo) session(ctx context.Context, id string) (DemoSession, error) {
+	s, err := d.store.DemoSession(ctx, id)
+	if err != nil {
+		return DemoSession{}, d.missing(err, id)
 	}
-	return Checkout{ID: id, URL: d.baseURL + "/demo/checkout/" + id, ExpiresAt: exp}, nil
+	d.expireLapsed(&s)
+	return s, nil
+}
+
+// update changes a session under its lock, lapsed ones expired first.
+func (d *Demo) update(ctx context.Context, id string, change func(*DemoSession) error) (DemoSession, error) {
+	s, err := d.store.UpdateDemoSession(ctx, id, func(s *DemoSession) error {
+		d.expireLapsed(s)
+		return change(s)
+	})
+	if err != nil {
+		return DemoSession{}, d.missing(err, id)
+	}
+	return s, nil
+}
+
+// ErrNoDemoSession: there is no demo session of that id.
+var ErrNoDemoSession = errors.New("demo: no such checkout session")
+
+func (d *Demo) missing(err error, id string) error {
+	if booking.ErrorCode(err) == booking.ENOTFOUND {
+		return fmt.Errorf("%w: %q", ErrNoDemoSession, id)
+	}
+	return err
 }
 
 // ExpireCheckout expires an open demo session.
-func (d *Demo) ExpireCheckout(_ context.Context, id string) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	s, ok := d.sessions[id]
-	if !ok {
-		return fmt.Errorf("demo: no checkout session %q", id)
-	}
-	switch s.state.Status {
-	case StatusComplete:
-		return ErrAlreadyPaid
-	case StatusOpen:
-		s.state.Status = StatusExpired
-	}
-	return nil
+func (d *Demo) ExpireCheckout(ctx context.Context, id string) error {
+	_, err := d.update(ctx, id, func(s *DemoSession) error {
+		switch s.State.Status {
+		case StatusComplete:
+			return ErrAlreadyPaid
+		case StatusOpen:
+			s.State.Status = StatusExpired
+		}
+		return nil
+	})
+	return err
 }
 
 // GetCheckout returns a demo session.
-func (d *Demo) GetCheckout(_ context.Context, id string) (CheckoutState, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	s, ok := d.sessions[id]
-	if !ok {
-		return CheckoutState{}, fmt.Errorf("demo: no checkout session %q", id)
-	}
-	d.expireLapsed(s)
-	return s.state, nil
+func (d *Demo) GetCheckout(ctx context.Context, id string) (CheckoutState, error) {
+	s, err := d.session(ctx, id)
+	return s.State, err
 }
 
 // RecentCheckouts lists demo sessions created since the given time.
-func (d *Demo) RecentCheckouts(_ context.Context, since time.Time) ([]CheckoutState, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	var out []CheckoutState
-	for _, s := range d.sessions {
-		d.expireLapsed(s)
-		if !s.state.Created.Before(since) {
-			out = append(out, s.state)
-		}
+func (d *Demo) RecentCheckouts(ctx context.Context, since time.Time) ([]CheckoutState, error) {
+	ss, err := d.store.RecentDemoSessions(ctx, since)
+	if err != nil {
+		return nil, err
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
+	out := make([]CheckoutState, len(ss))
+	for i := range ss {
+		d.expireLapsed(&ss[i])
+		out[i] = ss[i].State
+	}
 	return out, nil
 }
 
 // Refund refunds part of a demo payment.
-func (d *Demo) Refund(_ context.Context, paymentRef string, amountCents int64, _ string) (Refund, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	id, ok := d.byRef[paymentRef]
-	if !ok {
+func (d *Demo) Refund(ctx context.Context, paymentRef string, amountCents int64, _ string) (Refund, error) {
+	found, err := d.store.DemoSessionByRef(ctx, paymentRef)
+	if booking.ErrorCode(err) == booking.ENOTFOUND {
 		return Refund{}, fmt.Errorf("%w: unknown payment", ErrDeclined)
+	} else if err != nil {
+		return Refund{}, err
 	}
-	s := d.sessions[id]
-	if amountCents <= 0 || s.refunds+amountCents > s.state.AmountCents {
-		return Refund{}, fmt.Errorf("%w: refund exceeds the amount paid", ErrDeclined)
+	_, err = d.update(ctx, found.State.ID, func(s *DemoSession) error {
+		if amountCents <= 0 || s.RefundedCents+amountCents > s.State.AmountCents {
+			return fmt.Errorf("%w: refund exceeds the amount paid", ErrDeclined)
+		}
+		s.RefundedCents += amountCents
+		return nil
+	})
+	if err != nil {
+		return Refund{}, err
 	}
-	s.refunds += amountCents
 	return Refund{ID: "re_demo_" + randHex(8), AmountCents: amountCents, Status: "succeeded"}, nil
 }
 
@@ -155,79 +186,87 @@ const (
 	DemoPayLater = "pay_later" // an asynchronous payment method: completed now, paid later
 )
 
+// ErrUnknownOutcome: the hosted page was posted an outcome it doesn't offer.
+var ErrUnknownOutcome = errors.New("demo: unknown outcome")
+
 // ErrDemoClosed: the demo session is no longer open for payment.
 var ErrDemoClosed = errors.New("demo: this checkout session is no longer open")
 
-// Session returns what the hosted page shows for a session.
-func (d *Demo) Session(id string) (CheckoutState, CheckoutRequest, time.Time, bool) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	s, ok := d.sessions[id]
-	if !ok {
-		return CheckoutState{}, CheckoutRequest{}, time.Time{}, false
+// Session returns what the hosted page shows for a session; ok false when
+// there is none.
+func (d *Demo) Session(ctx context.Context, id string) (CheckoutState, CheckoutRequest, time.Time, bool, error) {
+	s, err := d.session(ctx, id)
+	if errors.Is(err, ErrNoDemoSession) {
+		return CheckoutState{}, CheckoutRequest{}, time.Time{}, false, nil
 	}
-	d.expireLapsed(s)
-	return s.state, s.req, s.expires, true
+	if err != nil {
+		return CheckoutState{}, CheckoutRequest{}, time.Time{}, false, err
+	}
+	return s.State, s.Request, s.Expires, true, nil
 }
 
 // Pay applies an outcome chosen on the hosted page and returns the events a
 // provider would send (zero or more), to be fed to fulfilment.
-func (d *Demo) Pay(id, outcome string) ([]Event, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	s, ok := d.sessions[id]
-	if !ok {
-		return nil, fmt.Errorf("demo: no checkout session %q", id)
-	}
-	d.expireLapsed(s)
+func (d *Demo) Pay(ctx context.Context, id, outcome string) ([]Event, error) {
 	switch outcome {
-	case DemoSucceed, DemoPayLater:
-		if s.state.Status != StatusOpen {
-			return nil, ErrDemoClosed
-		}
-		s.state.Status = StatusComplete
-		s.state.PaymentRef = "pi_demo_" + randHex(10)
-		d.byRef[s.state.PaymentRef] = id
-		if outcome == DemoSucceed {
-			s.state.PaymentStatus = PaymentPaid
-		}
-		return []Event{d.event(EventCheckoutCompleted, s)}, nil
-	case DemoDecline:
-		if s.state.Status != StatusOpen {
-			return nil, ErrDemoClosed
-		}
-		return nil, nil // a declined card leaves the session open, as on Stripe
+	case DemoSucceed, DemoPayLater, DemoDecline:
 	default:
-		return nil, fmt.Errorf("demo: unknown outcome %q", outcome)
+		return nil, fmt.Errorf("%w %q", ErrUnknownOutcome, outcome)
 	}
+	var evs []Event
+	_, err := d.update(ctx, id, func(s *DemoSession) error {
+		if s.State.Status != StatusOpen {
+			return ErrDemoClosed
+		}
+		if outcome == DemoDecline {
+			return nil // a declined card leaves the session open, as on Stripe
+		}
+		s.State.Status = StatusComplete
+		s.State.PaymentRef = "pi_demo_" + randHex(10)
+		if outcome == DemoSucceed {
+			s.State.PaymentStatus = PaymentPaid
+		}
+		evs = []Event{d.event(EventCheckoutCompleted, s)}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return evs, nil
 }
 
 // SettleLater completes (or fails) a "pay later" payment, as an async
 // payment method eventually does.
-func (d *Demo) SettleLater(id string, ok bool) ([]Event, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	s, found := d.sessions[id]
-	if !found || s.state.Status != StatusComplete || s.state.PaymentStatus == PaymentPaid {
+func (d *Demo) SettleLater(ctx context.Context, id string, ok bool) ([]Event, error) {
+	var evs []Event
+	_, err := d.update(ctx, id, func(s *DemoSession) error {
+		if s.State.Status != StatusComplete || s.State.PaymentStatus == PaymentPaid {
+			return ErrDemoClosed
+		}
+		typ := EventAsyncPaymentFailed
+		if ok {
+			s.State.PaymentStatus = PaymentPaid
+			typ = EventAsyncPaymentSucceeded
+		}
+		evs = []Event{d.event(typ, s)}
+		return nil
+	})
+	if errors.Is(err, ErrNoDemoSession) {
 		return nil, ErrDemoClosed
 	}
-	if ok {
-		s.state.PaymentStatus = PaymentPaid
-		return []Event{d.event(EventAsyncPaymentSucceeded, s)}, nil
-	}
-	return []Event{d.event(EventAsyncPaymentFailed, s)}, nil
+	return evs, err
 }
 
-func (d *Demo) event(typ string, s *demoSession) Event {
-	d.events++
-	st := s.state
-	return Event{ID: fmt.Sprintf("evt_demo_%s_%d", s.state.ID, d.events), Type: typ, Created: d.now(), Checkout: &st}
+func (d *Demo) event(typ string, s *DemoSession) Event {
+	s.Events++
+	st := s.State
+	return Event{ID: fmt.Sprintf("evt_demo_%s_%d", s.State.ID, s.Events), Type: typ, Created: d.now(), Checkout: &st}
 }
 
-// expireLapsed marks a session expired once its expiry passed (caller holds mu).
-func (d *Demo) expireLapsed(s *demoSession) {
-	if s.state.Status == StatusOpen && !d.now().Before(s.expires) {
-		s.state.Status = StatusExpired
+// expireLapsed marks a session expired once its expiry passed.
+func (d *Demo) expireLapsed(s *DemoSession) {
+	if s.State.Status == StatusOpen && !d.now().Before(s.Expires) {
+		s.State.Status = StatusExpired
 	}
 }
 

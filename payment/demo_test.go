@@ -6,12 +6,15 @@ import (
 	"testing"
 	"time"
 
+	"marquee/booking"
+	"marquee/db/dbtest"
 	"marquee/payment"
 )
 
 func TestDemoGatewayLifecycle(t *testing.T) {
 	now := time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC)
-	d := payment.NewDemo("http://127.0.0.1:8080", func() time.Time { return now })
+	store := dbtest.New(t, booking.NewManualClock(now))
+	d := payment.NewDemo("http://127.0.0.1:8080", func() time.Time { return now }, store)
 	ctx := context.Background()
 	req := payment.CheckoutRequest{OrderCode: "CODE1", Currency: "usd", IdempotencyKey: "k1",
 		Lines: []payment.Line{{Name: "Adult", UnitCents: 1200, Quantity: 2}}, ExpiresAt: now.Add(10 * time.Minute)}
@@ -23,14 +26,14 @@ func TestDemoGatewayLifecycle(t *testing.T) {
 	if again.ID != co.ID {
 		t.Fatalf("idempotency key ignored: %s vs %s", again.ID, co.ID)
 	}
-	if evs, err := d.Pay(co.ID, payment.DemoDecline); err != nil || len(evs) != 0 {
+	if evs, err := d.Pay(ctx, co.ID, payment.DemoDecline); err != nil || len(evs) != 0 {
 		t.Fatalf("decline: %v %v", evs, err)
 	}
-	evs, err := d.Pay(co.ID, payment.DemoSucceed)
+	evs, err := d.Pay(ctx, co.ID, payment.DemoSucceed)
 	if err != nil || len(evs) != 1 || evs[0].Type != payment.EventCheckoutCompleted || evs[0].Checkout.AmountCents != 2400 {
 		t.Fatalf("succeed: %+v %v", evs, err)
 	}
-	if _, err := d.Pay(co.ID, payment.DemoSucceed); !errors.Is(err, payment.ErrDemoClosed) {
+	if _, err := d.Pay(ctx, co.ID, payment.DemoSucceed); !errors.Is(err, payment.ErrDemoClosed) {
 		t.Fatalf("paid twice: %v", err)
 	}
 	if err := d.ExpireCheckout(ctx, co.ID); !errors.Is(err, payment.ErrAlreadyPaid) {
@@ -49,7 +52,85 @@ func TestDemoGatewayLifecycle(t *testing.T) {
 	if st, _ := d.GetCheckout(ctx, co2.ID); st.Status != payment.StatusExpired {
 		t.Fatalf("lapsed session status = %s", st.Status)
 	}
-	if _, err := d.Pay(co2.ID, payment.DemoSucceed); !errors.Is(err, payment.ErrDemoClosed) {
+	if _, err := d.Pay(ctx, co2.ID, payment.DemoSucceed); !errors.Is(err, payment.ErrDemoClosed) {
 		t.Fatalf("paid an expired session: %v", err)
+	}
+}
+
+// TestDemoGatewaySharedAndDurable: the demo gateway's sessions live in
+// PostgreSQL, so a second instance (or the same one after a restart) sees,
+// pays, expires and refunds a session the first one created — in memory,
+// the second instance answered "no checkout session" and a kill -9 lost them.
+func TestDemoGatewaySharedAndDurable(t *testing.T) {
+	now := time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	store := dbtest.New(t, booking.NewManualClock(now))
+	ctx := context.Background()
+	one := payment.NewDemo("http://a.test", clock, store)
+	two := payment.NewDemo("http://b.test", clock, store) // another instance, or the first after a restart
+
+	co, err := one.CreateCheckout(ctx, payment.CheckoutRequest{OrderCode: "SHARED", Currency: "usd", IdempotencyKey: "order-1",
+		Lines: []payment.Line{{Name: "Adult", UnitCents: 1500, Quantity: 1}}, ExpiresAt: now.Add(10 * time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := two.CreateCheckout(ctx, payment.CheckoutRequest{OrderCode: "SHARED", IdempotencyKey: "order-1"}); err != nil || again.ID != co.ID {
+		t.Fatalf("the idempotency key is not shared between instances: %v, %v", again, err)
+	}
+	st, err := two.GetCheckout(ctx, co.ID)
+	if err != nil || st.OrderCode != "SHARED" || st.AmountCents != 1500 || st.Status != payment.StatusOpen {
+		t.Fatalf("second instance reads %+v, %v", st, err)
+	}
+	evs, err := two.Pay(ctx, co.ID, payment.DemoSucceed)
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("pay on the second instance: %v, %v", evs, err)
+	}
+	if err := one.ExpireCheckout(ctx, co.ID); !errors.Is(err, payment.ErrAlreadyPaid) {
+		t.Fatalf("the first instance expired a session the second was paid on: %v", err)
+	}
+	if _, err := one.Refund(ctx, evs[0].Checkout.PaymentRef, 1000, "r1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := two.Refund(ctx, evs[0].Checkout.PaymentRef, 600, "r2"); !errors.Is(err, payment.ErrDeclined) {
+		t.Fatalf("refunds across instances exceed the payment: %v", err)
+	}
+	recent, err := two.RecentCheckouts(ctx, now.Add(-time.Hour))
+	if err != nil || len(recent) != 1 || recent[0].ID != co.ID || recent[0].Status != payment.StatusComplete {
+		t.Fatalf("recent checkouts: %+v, %v", recent, err)
+	}
+	if _, err := one.GetCheckout(ctx, "cs_demo_nope"); !errors.Is(err, payment.ErrNoDemoSession) {
+		t.Fatalf("unknown session: %v", err)
+	}
+}
+
+// TestDemoGatewayPaidOnce: many instances paying the same session at once
+// complete it once (the row is locked while an outcome is applied).
+func TestDemoGatewayPaidOnce(t *testing.T) {
+	now := time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC)
+	store := dbtest.New(t, booking.NewManualClock(now))
+	ctx := context.Background()
+	d := payment.NewDemo("http://a.test", func() time.Time { return now }, store)
+	co, err := d.CreateCheckout(ctx, payment.CheckoutRequest{OrderCode: "RACE", Lines: []payment.Line{{Name: "Adult", UnitCents: 900, Quantity: 1}},
+		ExpiresAt: now.Add(10 * time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 16
+	paid := make(chan int, n)
+	for range n {
+		go func() {
+			evs, err := d.Pay(ctx, co.ID, payment.DemoSucceed)
+			if err != nil && !errors.Is(err, payment.ErrDemoClosed) {
+				t.Error(err)
+			}
+			paid <- len(evs)
+		}()
+	}
+	total := 0
+	for range n {
+		total += <-paid
+	}
+	if total != 1 {
+		t.Fatalf("%d payments of one session, want 1", total)
 	}
 }

@@ -95,7 +95,7 @@ func New(cfg config.Config, d Deps) (*App, error) {
 	gw := d.Gateway
 	if gw == nil {
 		var err error
-		if gw, err = newGateway(cfg, d.Clock, d.Logger); err != nil {
+		if gw, err = newGateway(cfg, d.DB, d.Clock, d.Logger); err != nil {
 			return nil, err
 		}
 	}
@@ -185,14 +185,14 @@ func newMailer(c config.Accounts, logger *slog.Logger) (mail.Mailer, func(), err
 
 // newGateway returns Stripe, or the offline demo gateway when no key is set
 // (never in production: config.Load refuses).
-func newGateway(cfg config.Config, clock booking.Clock, logger *slog.Logger) (payment.Gateway, error) {
+func newGateway(cfg config.Config, store payment.DemoStore, clock booking.Clock, logger *slog.Logger) (payment.Gateway, error) {
 	pc := cfg.Payments
 	if pc.StripeKey == "" {
 		if cfg.Production() {
 			return nil, errors.New("the demo payment gateway is refused in production: set STRIPE_SECRET_KEY")
 		}
 		logger.Warn("no STRIPE_SECRET_KEY: using the offline demo payment gateway (no real payments)")
-		return payment.NewDemo(cfg.BaseURL, clock.Now), nil
+		return payment.NewDemo(cfg.BaseURL, clock.Now, store), nil
 	}
 	s, err := payment.NewStripe(payment.StripeConfig{SecretKey: pc.StripeKey, WebhookSecret: pc.WebhookSecret, APIURL: pc.APIURL})
 	if err != nil {
