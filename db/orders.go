@@ -319,6 +319,35 @@ func (db *DB) ExpireOrders(ctx context.Context, now time.Time) (int, error) {
 	return n, nil
 }
 
+// AbandonOrder expires an order still awaiting payment at once (its
+// customer gave up on it), releases its items and gives its seats back, in
+// one statement; the provider's payment page is then expired by the lapsed
+// checkout job. It reports false when the order was not awaiting payment
+// (paid, or already expired, meanwhile).
+func (db *DB) AbandonOrder(ctx context.Context, code string, now time.Time) (bool, error) {
+	var n int
+	err := db.get(ctx, &n, `
+		WITH due AS (
+			SELECT id FROM orders WHERE code = $1 AND status = $3 FOR UPDATE
+		), expired AS (
+			UPDATE orders o SET status = $4, hold_expires_at = LEAST(o.hold_expires_at, $2)
+			FROM due WHERE o.id = due.id
+			RETURNING o.id
+		), items AS (
+			UPDATE order_items i SET status = $5
+			FROM expired WHERE i.order_id = expired.id AND i.status = $6
+		), freed AS (
+			DELETE FROM seat_claims c USING expired
+			WHERE c.order_id = expired.id AND c.expires_at IS NOT NULL
+		)
+		SELECT count(*) FROM expired`,
+		code, now, booking.OrderPendingPayment, booking.OrderExpired, booking.ItemReleased, booking.ItemReserved)
+	if err != nil {
+		return false, fmt.Errorf("abandon order: %w", err)
+	}
+	return n == 1, nil
+}
+
 // IdempotentOrder returns the order a user created earlier with this
 // Idempotency-Key and its request fingerprint; ENOTFOUND when there is none.
 func (db *DB) IdempotentOrder(ctx context.Context, userID int64, key string) (booking.Order, string, error) {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/lib/pq"
 
 	"marquee/aftersale"
 	"marquee/booking"
@@ -346,5 +347,39 @@ func TestConfirmationMailLinkOpensOrder(t *testing.T) {
 	tk, err := e.svc.Signer().VerifyTicket(tickets.AttrOr("data-token", ""))
 	if tickets.Length() != 1 || err != nil || tk.Seat != booking.TicketAll {
 		t.Fatalf("per-order ticket: %d %+v %v", tickets.Length(), tk, err)
+	}
+}
+
+// TestAPICancelPendingOrder: an order still awaiting payment can be given
+// up through the API (it answered 409 "can't become partially refunded"):
+// it expires, its seats go back on sale, nothing is refunded.
+func TestAPICancelPendingOrder(t *testing.T) {
+	e := newAfterSaleEnv(t, booking.AfterSale{})
+	api := e.bk.apiClient("api@example.com")
+	u, err := e.acc.db.UserByEmail(context.Background(), "api@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := dbtest.PendingOrder(t, e.acc.db, e.show, "api@example.com", &u.ID, e.acc.clock.Now(), e.show.SeatIDs[4], e.show.SeatIDs[5])
+	var res struct {
+		Order  apiOrderJSON `json:"order"`
+		Refund struct {
+			AmountCents int64  `json:"amountCents"`
+			Status      string `json:"status"`
+		} `json:"refund"`
+	}
+	resp := api.call("POST", "/api/v1/orders/"+o.Code+"/cancel", "", nil, &res)
+	if resp.StatusCode != 200 || res.Order.Status != "expired" || res.Refund.Status != "none" || res.Refund.AmountCents != 0 {
+		t.Fatalf("cancel a pending order: %d %+v", resp.StatusCode, res)
+	}
+	var claims int
+	if err := dbtest.SQL(t, e.acc.db).GetContext(context.Background(), &claims,
+		`SELECT count(*) FROM seat_claims WHERE showtime_id = $1 AND seat_id = ANY($2)`,
+		e.show.ShowtimeID, pq.Array(e.show.SeatIDs[4:6])); err != nil || claims != 0 {
+		t.Fatalf("the seats are still claimed: %d, %v", claims, err)
+	}
+	var p problemJSON
+	if resp := api.call("POST", "/api/v1/orders/"+o.Code+"/cancel", "", nil, &p); resp.StatusCode != 409 {
+		t.Fatalf("cancelling the given-up order again: %d %+v", resp.StatusCode, p)
 	}
 }

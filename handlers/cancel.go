@@ -144,6 +144,21 @@ func (h *Handler) apiCancelOrder(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if o.Status == booking.OrderPendingPayment && len(req.Seats) == 0 {
+		// Nothing paid yet: cancelling gives the order up and its seats back.
+		abandoned, err := h.sales.Abandon(c.UserContext(), o.Code)
+		if err != nil {
+			return err
+		}
+		if abandoned {
+			if o, err = h.db.OrderByCode(c.UserContext(), o.Code); err != nil {
+				return err
+			}
+			return c.JSON(apiCancelResponse{Order: toAPIOrder(o), Refund: apiRefund{Status: "none", Seats: []string{},
+				Message: "Nothing was paid, so nothing is refunded. The seats are back on sale."}})
+		}
+		// paid meanwhile: cancel it as a paid order
+	}
 	r, err := h.after.Cancel(c.UserContext(), o.Code, ids)
 	if err != nil {
 		return err

@@ -175,3 +175,11 @@ func (s *Service) Quote(ctx context.Context, r OrderRequest) (booking.Quote, err
 	}
 	return booking.PriceLines(v.Show.Card, lines, s.set)
 }
+
+// Abandon gives up an order still awaiting payment: it expires at once and
+// its seats go back on sale (the seat maps hear of it from the claims'
+// triggers, as when a hold lapses). It reports false when the order was not
+// awaiting payment any more.
+func (s *Service) Abandon(ctx context.Context, code string) (bool, error) {
+	return s.db.AbandonOrder(ctx, code, s.clock.Now())
+}
