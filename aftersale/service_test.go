@@ -431,3 +431,29 @@ func TestShowtimeMovedNotice(t *testing.T) {
 		t.Fatalf("moved notice %+v", m)
 	}
 }
+
+// TestNoMailToDeletedAccounts: an account deleted between payment and the
+// confirmation job leaves its orders with a placeholder address; the job
+// must not send the tickets there.
+func TestNoMailToDeletedAccounts(t *testing.T) {
+	e := newEnv(t, booking.AfterSale{ReminderBefore: 3 * time.Hour})
+	ctx := context.Background()
+	u, err := e.db.CreateUser(ctx, db.NewUser{Email: "gone@example.com", Name: "Gone"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbtest.PaidOrder(t, e.db, e.show, "gone@example.com", &u.ID, e.clock.Now(), e.show.SeatIDs[30])
+	if err := e.db.DeleteUser(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.SendConfirmations(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(start.Add(-150 * time.Minute))
+	if _, err := e.svc.SendReminders(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range e.mail.Messages() {
+		t.Errorf("e-mail sent to %s (%q) for a deleted account", m.To, m.Subject)
+	}
+}

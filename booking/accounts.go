@@ -279,3 +279,12 @@ const (
 	EmailChangeTokenTTL = 24 * time.Hour
 	InvitationTTL       = 7 * 24 * time.Hour
 )
+
+// Deliverable reports whether e-mail to addr can arrive: not when there is
+// no address, nor for the reserved top-level domain .invalid (RFC 6761),
+// which is where a deleted account's address and its orders' point
+// ("deleted-42@deleted.invalid").
+func Deliverable(addr string) bool {
+	addr = strings.TrimSpace(addr)
+	return addr != "" && !strings.HasSuffix(strings.ToLower(addr), ".invalid")
+}
