@@ -88,8 +88,23 @@ func TestBestSeats(t *testing.T) {
 		{"all seats",
 			[]string{"...", "..."}, 3,
 			"B1 B2 B3"},
-		{"quantity larger than any row",
+		{"quantity larger than any row: two and two, one behind the other",
 			[]string{"...", "..."}, 4,
+			"A1 A2 B1 B2"},
+		{"ten in rows of eight: five and five in the middle rows",
+			[]string{"........", "........", "........", "........", "........"}, 10,
+			"C2 C3 C4 C5 C6 D2 D3 D4 D5 D6"},
+		{"an odd group splits five and four",
+			[]string{"........", "........", "........"}, 9,
+			"B2 B3 B4 B5 B6 C3 C4 C5 C6"},
+		{"blocks too far apart sideways are not a split",
+			[]string{"xxxx....", "....xxxx"}, 8,
+			""},
+		{"three are never split",
+			[]string{"..x..", "..x.."}, 3,
+			""},
+		{"no room for the group",
+			[]string{"...", "..."}, 7,
 			""},
 	}
 	for _, tt := range tests {
@@ -141,12 +156,18 @@ func TestBestSeatsInvariants(t *testing.T) {
 			if len(got) != n {
 				t.Fatalf("round %d n %d: %d seats", round, n, len(got))
 			}
+			together := BestTogether(l, func(id int64) bool { return taken[id] }, n) != nil
+			// Together when a block exists; else two blocks in neighbouring rows.
+			blocks := 1
 			for i, s := range got {
 				if taken[s.ID] || !Bookable(s.Kind) {
 					t.Fatalf("round %d: seat %s not free", round, s.Label())
 				}
-				if i > 0 && (s.Y != got[0].Y || s.X != got[i-1].X+1) {
-					t.Fatalf("round %d: not contiguous: %s", round, labels(got))
+				if i > 0 && (s.Y != got[i-1].Y || s.X != got[i-1].X+1) {
+					blocks++
+					if together || blocks > 2 || s.Y != got[i-1].Y+1 || n < 4 {
+						t.Fatalf("round %d n %d: not the right blocks: %s", round, n, labels(got))
+					}
 				}
 			}
 		}
