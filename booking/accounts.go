@@ -276,6 +276,7 @@ type AuditFilter struct {
 const (
 	ConfirmTokenTTL     = 48 * time.Hour
 	ResetTokenTTL       = time.Hour
+	SignInTokenTTL      = 15 * time.Minute
 	EmailChangeTokenTTL = 24 * time.Hour
 	InvitationTTL       = 7 * 24 * time.Hour
 )

@@ -15,6 +15,7 @@ const (
 	TokenConfirm     = "confirm"
 	TokenReset       = "reset"
 	TokenEmailChange = "email_change"
+	TokenSignIn      = "signin"
 )
 
 // CreateAccountToken stores a new single-use link secret for the user and
@@ -171,4 +172,28 @@ func (db *DB) ChangeEmail(ctx context.Context, plain string) (*booking.User, str
 	}
 	u, err := db.UserByID(ctx, uid)
 	return u, old, err
+}
+
+// UseSignInLink uses an e-mailed sign-in link and returns its user. Following
+// it proves the address, so it is confirmed too (and guest orders adopted).
+func (db *DB) UseSignInLink(ctx context.Context, plain string) (*booking.User, error) {
+	var uid int64
+	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		var email string
+		uid, _, err = db.useAccountToken(ctx, tx, plain, TokenSignIn)
+		if err != nil {
+			return err
+		}
+		if err := db.txGet(ctx, tx, &email, `
+			UPDATE users SET email_confirmed_at = coalesce(email_confirmed_at, $2), updated_at = $2
+			WHERE id = $1 RETURNING email`, uid, db.Now()); err != nil {
+			return err
+		}
+		return db.adoptGuestOrders(ctx, tx, uid, email)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sign-in link: %w", err)
+	}
+	return db.UserByID(ctx, uid)
 }

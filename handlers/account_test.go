@@ -303,7 +303,7 @@ func TestAccountRateLimits(t *testing.T) {
 	}
 	resp, doc := g.login("ida@example.com", goodPassword, false)
 	wantStatus(t, resp, http.StatusTooManyRequests)
-	if !strings.Contains(doc.Find(`[data-testid="error-message"]`).Text(), "Too many attempts") || resp.Header.Get("Retry-After") != "1" {
+	if !strings.Contains(doc.Find(`[data-testid="form-error"]`).Text(), "Too many attempts") || resp.Header.Get("Retry-After") != "1" {
 		t.Fatalf("429 without a clear message and Retry-After: %q", resp.Header.Get("Retry-After"))
 	}
 	e.clock.Advance(time.Second)
@@ -720,4 +720,57 @@ func TestSignInBurstIsCountedBeforeTheCheck(t *testing.T) {
 	if n[http.StatusUnauthorized] != l.LoginAccount.Max+1 || n[http.StatusTooManyRequests] != guesses-l.LoginAccount.Max-1 {
 		t.Fatalf("burst of %d guesses: %v, want %d checked (401) and the rest 429", guesses, n, l.LoginAccount.Max+1)
 	}
+}
+
+// TestSignInLink: an owner whose sign-in is slowed down by someone guessing
+// at the account gets in by an e-mailed link (issue 16 item 5), which works
+// once; the answer doesn't tell whether an address has an account.
+func TestSignInLink(t *testing.T) {
+	l := handlers.DefaultRateLimits()
+	l.LoginAccount.Max = 2
+	e := newAccEnv(t, withLimits(l), trustProxy("0.0.0.0"))
+	e.user("owner@example.com", goodPassword, booking.RoleCustomer, true)
+	g := e.client()
+	g.header.Set("X-Forwarded-For", "198.51.100.40")
+	for i := 0; i < 3; i++ {
+		resp, _ := g.login("owner@example.com", "wrong password!", false)
+		wantStatus(t, resp, http.StatusUnauthorized)
+	}
+	resp, doc := g.login("owner@example.com", goodPassword, false)
+	wantStatus(t, resp, http.StatusTooManyRequests)
+	if doc.Find(`[data-testid="signin-link-offer"] form[action="/login/link"]`).Length() != 1 {
+		t.Fatal("a slowed-down sign-in offers no e-mailed link")
+	}
+	resp, doc = g.post("/login/link", url.Values{"email": {"owner@example.com"}})
+	wantStatus(t, resp, http.StatusOK)
+	if !strings.Contains(doc.Text(), "Check your inbox") {
+		t.Fatalf("after asking for a link: %s", doc.Find("main").Text())
+	}
+	link := e.mailLink("owner@example.com")
+	if !strings.HasPrefix(link, "/login/link/use?token=") {
+		t.Fatalf("link %q", link)
+	}
+	resp, _ = g.follow(link)
+	wantRedirect(t, resp, "/account")
+	if resp, _ := g.get("/account"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("not signed in by the link: %d", resp.StatusCode)
+	}
+	// Used up.
+	other := e.client()
+	if resp, _ := other.follow(link); resp.StatusCode != http.StatusGone {
+		t.Fatalf("a used link: %d, want 410", resp.StatusCode)
+	}
+	// The owner proved who they are: the failures from their IP are forgotten.
+	g.post("/logout", nil)
+	resp, _ = g.login("owner@example.com", goodPassword, false)
+	wantRedirect(t, resp, "/")
+
+	// An unknown address gets the same answer and no e-mail.
+	resp, doc = e.client().submit("/login/link", "/login/link", url.Values{"email": {"nobody@example.com"}})
+	wantStatus(t, resp, http.StatusOK)
+	if _, ok := e.mail.Last("nobody@example.com"); ok || !strings.Contains(doc.Text(), "Check your inbox") {
+		t.Fatal("the answer tells an unknown address apart")
+	}
+	resp, _ = e.client().submit("/login/link", "/login/link", url.Values{"email": {"not an address"}})
+	wantStatus(t, resp, http.StatusUnprocessableEntity)
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -104,6 +105,13 @@ func (h *Handler) login(c *fiber.Ctx) error {
 	f := views.LoginForm{Email: booking.NormalizeEmail(copyForm(c, "email")), Remember: copyForm(c, "remember") != "", Next: safeNext(copyForm(c, "next"))}
 	password := copyForm(c, "password")
 	if err := h.checkSignIn(c, f.Email); err != nil { // counts the attempt; failures stay counted: see RateLimits
+		var de *booking.Error
+		if errors.As(err, &de) && de.Code == booking.ETOOMANY && !isHTMX(c) {
+			// Slowed down: say so, and offer the owner a way in that a guesser doesn't have.
+			f.Limited = f.Email != ""
+			errs := views.FormErrors{"": de.Message}
+			return render(c, fiber.StatusTooManyRequests, views.LoginPage(h.pageMeta(c, "Sign in", "account"), f, errs))
+		}
 		return err
 	}
 	ctx := c.UserContext()
@@ -319,4 +327,74 @@ func (h *Handler) acceptInvite(c *fiber.Ctx) error {
 	s.LogIn(u.ID, u.SessionVersion, false)
 	s.SetFlash("Welcome to the team!")
 	return c.Redirect("/boxoffice", fiber.StatusSeeOther)
+}
+
+// signInLinkPage asks for an address to e-mail a sign-in link to: GET /login/link.
+func (h *Handler) signInLinkPage(c *fiber.Ctx) error {
+	return render(c, fiber.StatusOK, views.SignInLinkPage(h.pageMeta(c, "Sign in by e-mail", "account"), "", nil))
+}
+
+// sendSignInLink e-mails a single-use sign-in link: POST /login/link. The
+// owner of an account that the sign-in limits slow down (someone guessing
+// its password) gets in through their inbox. The answer is the same whether
+// or not the account exists; the sends are limited like password resets.
+func (h *Handler) sendSignInLink(c *fiber.Ctx) error {
+	email := booking.NormalizeEmail(copyForm(c, "email"))
+	if err := h.rateLimit(c, "signin-link:ip", h.clientIP(c), h.limits.ResetIP); err != nil {
+		return err
+	}
+	if err := booking.ValidateEmail(email); err != nil {
+		errs, _ := formErrors(err, "")
+		return render(c, fiber.StatusUnprocessableEntity, views.SignInLinkPage(h.pageMeta(c, "Sign in by e-mail", "account"), email, errs))
+	}
+	if err := h.rateLimit(c, "signin-link:acct", email, h.limits.ResetAccount); err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	u, err := h.db.UserByEmail(ctx, email)
+	switch {
+	case booking.ErrorCode(err) == booking.ENOTFOUND:
+		// Nothing to send; the answer is the same.
+	case err != nil:
+		return err
+	default:
+		token, err := h.db.CreateAccountToken(ctx, u.ID, db.TokenSignIn, "", booking.SignInTokenTTL)
+		if err != nil {
+			return err
+		}
+		d := views.MailLink{Name: u.Name, Link: h.link("/login/link/use", token)}
+		h.sendMail(c, u.Email, "Your Marquee sign-in link", views.SignInMailText(d), views.SignInMailHTML(d))
+	}
+	return render(c, fiber.StatusOK, views.CheckInboxPage(h.pageMeta(c, "Check your inbox", "account"), "Check your inbox", email,
+		"with a link that signs you in"))
+}
+
+// signInLinkUsePage asks for one click to use a sign-in link (mail scanners
+// prefetch links): GET /login/link/use?token=…
+func (h *Handler) signInLinkUsePage(c *fiber.Ctx) error {
+	token := copyQuery(c, "token")
+	if _, err := h.db.CheckAccountToken(c.UserContext(), token, db.TokenSignIn); err != nil {
+		return err
+	}
+	return render(c, fiber.StatusOK, views.ConfirmPage(h.pageMeta(c, "Sign in", "account"), "Sign in to Marquee",
+		"One click to sign in on this device.", "/login/link/use", token, "Sign in"))
+}
+
+// useSignInLink signs in with a sign-in link: POST /login/link/use. The
+// failures counted against this address from here are forgotten: its owner
+// proved who they are.
+func (h *Handler) useSignInLink(c *fiber.Ctx) error {
+	u, err := h.db.UseSignInLink(c.UserContext(), copyForm(c, "token"))
+	if err != nil {
+		return err
+	}
+	if err := h.db.ForgetFailures(c.UserContext(), signInKey(h.clientIP(c), u.Email)); err != nil {
+		return err
+	}
+	h.sessionOf(c).LogIn(u.ID, u.SessionVersion, false)
+	c.Locals(localAccount, u)
+	if u.Role.AtLeast(booking.RoleStaff) {
+		h.audit(c, "staff.login", u.Email, map[string]any{"ip": h.clientIP(c), "by": "e-mailed link"})
+	}
+	return c.Redirect("/account", fiber.StatusSeeOther)
 }

@@ -95,7 +95,7 @@ func (e *accEnv) signedIn(email string, role booking.Role) *client {
 	return cl
 }
 
-var linkRE = regexp.MustCompile(`http://marquee\.test(/[a-z-]+\?token=[A-Za-z0-9_%-]+)`)
+var linkRE = regexp.MustCompile(`http://marquee\.test(/[a-z/-]+\?token=[A-Za-z0-9_%-]+)`)
 
 // mailLink returns the path+query of the link in the newest message to addr.
 func (e *accEnv) mailLink(to string) string {

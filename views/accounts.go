@@ -21,6 +21,9 @@ type LoginForm struct {
 	Email    string
 	Remember bool
 	Next     string
+	// Limited: sign-in attempts for this address are being slowed down;
+	// the page offers a sign-in link by e-mail instead.
+	Limited bool
 }
 
 // AccountPage is the profile page.
