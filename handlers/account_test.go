@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -773,4 +774,46 @@ func TestSignInLink(t *testing.T) {
 	}
 	resp, _ = e.client().submit("/login/link", "/login/link", url.Values{"email": {"not an address"}})
 	wantStatus(t, resp, http.StatusUnprocessableEntity)
+}
+
+// TestSignInGuessedFromManyAddresses: one account guessed from many IPs
+// (each under its own per-IP limit) is slowed down as a whole past
+// LoginAnyIP's free failures; the owner, slowed too, is offered the e-mailed
+// link and gets in by it.
+func TestSignInGuessedFromManyAddresses(t *testing.T) {
+	l := handlers.DefaultRateLimits()
+	l.LoginAnyIP = handlers.Limit{Max: 4, Window: time.Hour}
+	e := newAccEnv(t, withLimits(l), trustProxy("0.0.0.0"))
+	e.user("target@example.com", goodPassword, booking.RoleCustomer, true)
+	cl := e.client()
+	for i := 0; i < 5; i++ {
+		cl.header.Set("X-Forwarded-For", fmt.Sprintf("203.0.113.%d", 10+i))
+		resp, _ := cl.login("target@example.com", "wrong password!", false)
+		wantStatus(t, resp, http.StatusUnauthorized)
+	}
+	owner := e.client()
+	owner.header.Set("X-Forwarded-For", "192.0.2.7")
+	resp, doc := owner.login("target@example.com", goodPassword, false)
+	wantStatus(t, resp, http.StatusTooManyRequests)
+	if resp.Header.Get("Retry-After") != "1" || doc.Find(`[data-testid="signin-link-offer"]`).Length() != 1 {
+		t.Fatalf("past the account's free failures: Retry-After %q, link offered %d", resp.Header.Get("Retry-After"),
+			doc.Find(`[data-testid="signin-link-offer"]`).Length())
+	}
+	// Other accounts are not affected.
+	e.user("bystander@example.com", goodPassword, booking.RoleCustomer, true)
+	resp, _ = e.client().login("bystander@example.com", goodPassword, false)
+	wantRedirect(t, resp, "/")
+	// The owner gets in by the link.
+	owner.post("/login/link", url.Values{"email": {"target@example.com"}})
+	resp, _ = owner.follow(e.mailLink("target@example.com"))
+	wantRedirect(t, resp, "/account")
+	// After the delay, a guess is checked again (and fails), the next waits longer.
+	e.clock.Advance(time.Second)
+	cl.header.Set("X-Forwarded-For", "203.0.113.99")
+	resp, _ = cl.login("target@example.com", "wrong password!", false)
+	wantStatus(t, resp, http.StatusUnauthorized)
+	resp, _ = cl.login("target@example.com", "wrong again!!", false)
+	if wantStatus(t, resp, http.StatusTooManyRequests); resp.Header.Get("Retry-After") != "2" {
+		t.Fatalf("second delay: Retry-After %q, want 2", resp.Header.Get("Retry-After"))
+	}
 }

@@ -290,7 +290,11 @@ type Limit struct {
 // account page (its own counter).
 type RateLimits struct {
 	LoginIP, LoginAccount       Limit
-	PasswordCheck               Limit
+	// LoginAnyIP slows the guessing of one account from many addresses: its
+	// free failures from all IPs together, then the same doubling delay.
+	// The owner, slowed down too, is offered an e-mailed sign-in link.
+	LoginAnyIP    Limit
+	PasswordCheck Limit
 	RegisterIP, RegisterAccount Limit
 	ResetIP, ResetAccount       Limit
 	OrderIP, OrderAccount       Limit
@@ -305,6 +309,7 @@ func DefaultRateLimits() RateLimits {
 	return RateLimits{
 		LoginIP:         Limit{30, 15 * time.Minute},
 		LoginAccount:    Limit{5, 15 * time.Minute},
+		LoginAnyIP:      Limit{50, time.Hour},
 		PasswordCheck:   Limit{10, 15 * time.Minute},
 		RegisterIP:      Limit{10, time.Hour},
 		RegisterAccount: Limit{3, time.Hour}, // each attempt e-mails the address
@@ -382,20 +387,47 @@ func (h *Handler) checkSignIn(c *fiber.Ctx, email string) error {
 			return booking.Errorf(booking.ETOOMANY, "Too many attempts. Please wait %s and try again.", waitText(l.Window))
 		}
 	}
-	l := h.limits.LoginAccount
-	if l.Max <= 0 || email == "" {
+	if email == "" {
 		return nil
 	}
-	wait, err := h.db.ClaimAttempt(ctx, signInKey(h.clientIP(c), email), l.Window, func(n int) time.Duration { return signInDelay(n, l) })
-	if err != nil {
-		return err
-	}
-	if wait > 0 {
-		if h.limits.LoginIP.Max > 0 { // not made: not an attempt of this IP's either
+	// Not made: neither an attempt of this IP's nor one on the account.
+	notMade := func(anyIP bool) error {
+		if h.limits.LoginIP.Max > 0 {
 			if err := h.db.UnhitRateLimit(ctx, ipKey); err != nil {
 				return err
 			}
 		}
+		if anyIP {
+			return h.db.UnhitRateLimit(ctx, anyIPKey(email))
+		}
+		return nil
+	}
+	var wait time.Duration
+	if a := h.limits.LoginAnyIP; a.Max > 0 {
+		w, err := h.db.ClaimAttempt(ctx, anyIPKey(email), a.Window, func(n int) time.Duration { return signInDelay(n, a) })
+		if err != nil {
+			return err
+		}
+		if w > 0 {
+			if err := notMade(false); err != nil {
+				return err
+			}
+			wait = w
+		}
+	}
+	if l := h.limits.LoginAccount; wait == 0 && l.Max > 0 {
+		w, err := h.db.ClaimAttempt(ctx, signInKey(h.clientIP(c), email), l.Window, func(n int) time.Duration { return signInDelay(n, l) })
+		if err != nil {
+			return err
+		}
+		if w > 0 {
+			if err := notMade(h.limits.LoginAnyIP.Max > 0); err != nil {
+				return err
+			}
+			wait = w
+		}
+	}
+	if wait > 0 {
 		secs := int((wait + time.Second - 1) / time.Second)
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(secs))
 		return booking.Errorf(booking.ETOOMANY, "Too many attempts. Please wait %d seconds and try again.", secs)
@@ -411,8 +443,16 @@ func (h *Handler) signedIn(c *fiber.Ctx, email string) error {
 			return err
 		}
 	}
+	if h.limits.LoginAnyIP.Max > 0 { // the others' failures on the account stay counted
+		if err := h.db.UnhitRateLimit(ctx, anyIPKey(email)); err != nil {
+			return err
+		}
+	}
 	return h.db.ForgetFailures(ctx, signInKey(h.clientIP(c), email))
 }
+
+// anyIPKey is the counter of sign-in failures on an account from every IP.
+func anyIPKey(email string) string { return signInKey("*", email) }
 
 // limitHolds refuses (429, with a plain message) a hold of n more seats of
 // a showtime from the client's IP past RateLimits.HoldIP (holdlimit.go);
