@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -137,6 +138,23 @@ func serve(ctx context.Context, cfg config.Config, store *db.DB, clock booking.C
 		a.Run(jobsCtx)
 	}()
 	defer func() { stopJobs(); <-jobsDone }() // before a.Close
+
+	if cfg.MetricsAddr != "" {
+		// Metrics on their own address; in development a taken port only costs the metrics.
+		if mln, err := net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			if cfg.Production() {
+				return fmt.Errorf("metrics: %w", err)
+			}
+			logger.Warn("metrics not served", "addr", cfg.MetricsAddr, "err", err)
+		} else {
+			logger.Info("metrics", "url", "http://"+mln.Addr().String()+"/metrics")
+			go func() {
+				if err := a.ServeMetrics(jobsCtx, mln); err != nil {
+					logger.Error("metrics server", "err", err)
+				}
+			}()
+		}
+	}
 
 	ln, err := app.Listen(cfg)
 	if err != nil {

@@ -48,6 +48,10 @@ type Config struct {
 	// HoldsPerIP bounds the seats held per client IP and showtime within a
 	// hold length (MARQUEE_HOLDS_PER_IP; 0: no limit).
 	HoldsPerIP int
+	// MetricsAddr is where Prometheus metrics are served ("": not at all).
+	MetricsAddr string
+	// SlowRequest: requests slower than this are logged with their route (0: never).
+	SlowRequest time.Duration
 }
 
 // Server bounds the HTTP server, so that one client can't exhaust an
@@ -178,6 +182,7 @@ func Load(getenv func(string) string) (Config, error) {
 		Password: e.str("MARQUEE_ADMIN_PASSWORD", "")}
 	c.Server = loadServer(e, len(c.TrustedProxies) > 0, c.Production())
 	c.HoldsPerIP = e.intIn("MARQUEE_HOLDS_PER_IP", 30, 0, 100_000, "a number (0: no limit)")
+	c.MetricsAddr, c.SlowRequest = loadObservability(e, c.Production())
 	if c.Production() && c.DatabaseURL == "" {
 		e.fail("DATABASE_URL is required in production")
 	}
@@ -203,6 +208,27 @@ func loadServer(e *reader, proxied, production bool) Server {
 		IdleTimeout:   e.durationIn("MARQUEE_IDLE_TIMEOUT", 30*time.Second, time.Second, 10*time.Minute, "1s to 10m"),
 		Drain:         e.durationIn("MARQUEE_DRAIN", drain, 0, 5*time.Minute, "0 to 5m"),
 	}
+}
+
+// loadObservability reads where metrics are served — loopback by default in
+// development, nowhere in production unless set ("off": nowhere) — and the
+// slow-request threshold.
+func loadObservability(e *reader, production bool) (string, time.Duration) {
+	def := "127.0.0.1:9464"
+	if production {
+		def = ""
+	}
+	addr := e.str("MARQUEE_METRICS_ADDR", def)
+	if addr == "off" {
+		addr = ""
+	}
+	if addr != "" {
+		if _, _, err := net.SplitHostPort(addr); err != nil {
+			e.fail("MARQUEE_METRICS_ADDR must be host:port or :port (or off), not %q", addr)
+		}
+	}
+	slow := e.durationIn("MARQUEE_SLOW_REQUEST", 500*time.Millisecond, 0, time.Minute, "0 to 1m")
+	return addr, slow
 }
 
 // localURL is the site's address on this machine when no public URL is

@@ -296,3 +296,32 @@ func TestDevelopmentListensOnLoopbackOnly(t *testing.T) {
 		t.Errorf("production listens on %q", c.ListenAddr())
 	}
 }
+
+func TestLoadObservability(t *testing.T) {
+	for _, tt := range []struct {
+		kv         map[string]string
+		production bool
+		addr       string
+		slow       time.Duration
+		problem    string
+	}{
+		{kv: nil, addr: "127.0.0.1:9464", slow: 500 * time.Millisecond},
+		{kv: nil, production: true, addr: "", slow: 500 * time.Millisecond},
+		{kv: map[string]string{"MARQUEE_METRICS_ADDR": "10.0.0.5:9100"}, production: true, addr: "10.0.0.5:9100", slow: 500 * time.Millisecond},
+		{kv: map[string]string{"MARQUEE_METRICS_ADDR": "off", "MARQUEE_SLOW_REQUEST": "0"}, addr: "", slow: 0},
+		{kv: map[string]string{"MARQUEE_METRICS_ADDR": "9100"}, problem: `MARQUEE_METRICS_ADDR must be host:port or :port (or off), not "9100"`},
+		{kv: map[string]string{"MARQUEE_SLOW_REQUEST": "2h"}, problem: "MARQUEE_SLOW_REQUEST"},
+	} {
+		r := &reader{getenv: env(tt.kv)}
+		addr, slow := loadObservability(r, tt.production)
+		if tt.problem != "" {
+			if len(r.errs) != 1 || !strings.Contains(r.errs[0].Error(), tt.problem) {
+				t.Errorf("%v: problems %v, want %q", tt.kv, r.errs, tt.problem)
+			}
+			continue
+		}
+		if len(r.errs) != 0 || addr != tt.addr || slow != tt.slow {
+			t.Errorf("%v (production %v): %q %v %v, want %q %v", tt.kv, tt.production, addr, slow, r.errs, tt.addr, tt.slow)
+		}
+	}
+}

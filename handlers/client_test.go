@@ -66,7 +66,7 @@ func newAccEnv(t *testing.T, opts ...envOption) *accEnv {
 		o(&cfg, &deps)
 	}
 	a := newApp(t, cfg, deps)
-	return &accEnv{testEnv: &testEnv{t: t, app: a.Fiber, db: store, clock: clock}, mail: capture}
+	return &accEnv{testEnv: &testEnv{t: t, wired: a, app: a.Fiber, db: store, clock: clock}, mail: capture}
 }
 
 // user creates an account directly in the database.

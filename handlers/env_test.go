@@ -23,6 +23,7 @@ import (
 // testEnv is a Marquee app over its own throwaway database, with a clock the test moves.
 type testEnv struct {
 	t     *testing.T
+	wired *app.App // the whole instance (its metrics…)
 	app   *fiber.App
 	db    *db.DB
 	clock *booking.ManualClock
@@ -34,7 +35,7 @@ func newEnv(t *testing.T) *testEnv {
 	clock := booking.NewManualClock(time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC))
 	store := dbtest.New(t, clock)
 	a := newApp(t, config.ForTest(), app.Deps{DB: store, Clock: clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	return &testEnv{t: t, app: a.Fiber, db: store, clock: clock}
+	return &testEnv{t: t, wired: a, app: a.Fiber, db: store, clock: clock}
 }
 
 // newApp wires the app as marquee serve does (internal/app) from cfg (mostly
@@ -83,4 +84,34 @@ func (e *testEnv) getJSON(path string, v any) (*http.Response, string) {
 		}
 	}
 	return resp, body
+}
+
+// TestMetricsByRoute: requests are counted by route pattern (not the raw
+// path) with their final status — errors included, which the error handler
+// answers — and the scrape-time gauges read the database.
+func TestMetricsByRoute(t *testing.T) {
+	e := newAccEnv(t)
+	a := e.wired
+	for _, path := range []string{"/movies/no-such-film", "/movies/another-missing-one", "/healthz"} {
+		e.do(httptest.NewRequest(http.MethodGet, path, nil))
+	}
+	rec := httptest.NewRecorder()
+	a.Metrics.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	body := rec.Body.String()
+	for _, want := range []string{
+		`marquee_http_requests_total{method="GET",route="/movies/:slug",status="404"} 2`,
+		`marquee_http_requests_total{method="GET",route="/healthz",status="200"} 1`,
+		`marquee_http_request_duration_seconds_count{method="GET",route="/movies/:slug"} 2`,
+		"marquee_db_connections_open ",
+		"marquee_refunds_waiting 0",
+		"marquee_mail_queue 0",
+		"marquee_seatmap_subscribers 0",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	if strings.Contains(body, "no-such-film") {
+		t.Error("a raw path became a label value")
+	}
 }

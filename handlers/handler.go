@@ -19,6 +19,7 @@ import (
 	"marquee/aftersale"
 	"marquee/booking"
 	"marquee/db"
+	"marquee/internal/metrics"
 	"marquee/mail"
 	"marquee/payment"
 	"marquee/sales"
@@ -44,6 +45,9 @@ type Config struct {
 	Passwords booking.PasswordParams
 	// Limits are the rate limits (zero: DefaultRateLimits).
 	Limits *RateLimits
+	// SlowRequest: a request answered after this long is logged with its
+	// route (0: never).
+	SlowRequest time.Duration
 }
 
 // Deps are the handler's dependencies. New builds none of them: the wiring
@@ -70,6 +74,8 @@ type Deps struct {
 	AfterSale *aftersale.Service
 	// Payments is the payment service (payment.NewService).
 	Payments *payment.Service
+	// Metrics records requests by route (nil: none).
+	Metrics *metrics.Metrics
 }
 
 // missing names the required dependencies that d lacks.
@@ -120,6 +126,7 @@ type Handler struct {
 	payments  *payment.Service    // checkout, fulfilment, refunds (payment.go)
 	demo      *payment.Demo       // the offline demo gateway, nil with Stripe (demo_checkout.go)
 	draining  atomic.Bool         // shutting down: /readyz says not ready (routes.go)
+	metrics   *metrics.Metrics    // requests by route (middleware.go: observe); nil: none
 }
 
 // New builds a Handler from its dependencies, or says which are missing.
@@ -149,6 +156,7 @@ func New(d Deps) (*Handler, error) {
 		sessOpt:  d.Config.Session,
 		after:    d.AfterSale,
 		payments: d.Payments,
+		metrics:  d.Metrics,
 	}
 	h.demo, _ = h.payments.Gateway().(*payment.Demo)
 	h.initCatalog(d)

@@ -27,6 +27,7 @@ func (h *Handler) middleware(app *fiber.App) {
 		return c.Next()
 	})
 	app.Use(requestid.New())
+	app.Use(h.observe)
 	app.Use(recover.New(recover.Config{
 		EnableStackTrace: true,
 		StackTraceHandler: func(c *fiber.Ctx, e any) {
@@ -120,6 +121,27 @@ func (h *Handler) accessLog(c *fiber.Ctx) error {
 		h.log.Log(c.UserContext(), level, "request",
 			"request_id", requestID(c), "method", c.Method(), "path", c.Path(),
 			"status", status, "took", time.Since(start))
+	}
+	return nil
+}
+
+// observe answers every request's error here (the error handler, once), so
+// that it knows the final status: it counts the request by route pattern,
+// method and status, times it, and logs it when it was slow.
+func (h *Handler) observe(c *fiber.Ctx) error {
+	start := time.Now()
+	h.metrics.Started()
+	if err := c.Next(); err != nil {
+		if err := h.handleError(c, err); err != nil {
+			c.Status(fiber.StatusInternalServerError)
+		}
+	}
+	took := time.Since(start)
+	route := c.Route().Path
+	h.metrics.Done(route, c.Method(), c.Response().StatusCode(), took)
+	if h.cfg.SlowRequest > 0 && took >= h.cfg.SlowRequest {
+		h.log.Warn("slow request", "request_id", requestID(c), "method", c.Method(), "route", route,
+			"path", c.Path(), "status", c.Response().StatusCode(), "took", took)
 	}
 	return nil
 }

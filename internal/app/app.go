@@ -22,6 +22,7 @@ import (
 	"marquee/config"
 	"marquee/db"
 	"marquee/handlers"
+	"marquee/internal/metrics"
 	"marquee/mail"
 	"marquee/payment"
 	"marquee/sales"
@@ -62,6 +63,7 @@ type App struct {
 	Payments  *payment.Service
 	AfterSale *aftersale.Service
 	Mailer    mail.Mailer
+	Metrics   *metrics.Metrics // served on cfg.MetricsAddr by main (ServeMetrics)
 
 	cfg         config.Config
 	store       *db.DB
@@ -77,7 +79,7 @@ func New(cfg config.Config, d Deps) (*App, error) {
 	if d.DB == nil || d.Clock == nil || d.Logger == nil {
 		return nil, errors.New("app.New: DB, Clock and Logger are required")
 	}
-	a := &App{cfg: cfg, store: d.DB, clock: d.Clock, log: d.Logger, closeMailer: func() {}}
+	a := &App{cfg: cfg, store: d.DB, clock: d.Clock, log: d.Logger, closeMailer: func() {}, Metrics: metrics.New()}
 	a.Mailer = d.Mailer
 	if a.Mailer == nil {
 		m, closeMailer, err := newMailer(cfg.Accounts, d.Logger)
@@ -148,6 +150,7 @@ func New(cfg config.Config, d Deps) (*App, error) {
 			Concurrency:    cfg.Server.MaxConns,
 			ReadTimeout:    cfg.Server.ReadTimeout,
 			IdleTimeout:    cfg.Server.IdleTimeout,
+			SlowRequest:    cfg.SlowRequest,
 		},
 		DB:             d.DB,
 		Notifier:       d.Notifier,
@@ -158,10 +161,12 @@ func New(cfg config.Config, d Deps) (*App, error) {
 		Sales:          a.Sales,
 		AfterSale:      a.AfterSale,
 		Payments:       a.Payments,
+		Metrics:        a.Metrics,
 	})
 	if err != nil {
 		return nil, err
 	}
+	a.instrument()
 	a.Fiber = a.Handler.App()
 	ok = true
 	return a, nil
