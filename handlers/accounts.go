@@ -289,12 +289,12 @@ type Limit struct {
 // PasswordCheck bounds the wrong current passwords per signed-in user on the
 // account page (its own counter).
 type RateLimits struct {
-	LoginIP, LoginAccount       Limit
+	LoginIP, LoginAccount Limit
 	// LoginAnyIP slows the guessing of one account from many addresses: its
 	// free failures from all IPs together, then the same doubling delay.
 	// The owner, slowed down too, is offered an e-mailed sign-in link.
-	LoginAnyIP    Limit
-	PasswordCheck Limit
+	LoginAnyIP                  Limit
+	PasswordCheck               Limit
 	RegisterIP, RegisterAccount Limit
 	ResetIP, ResetAccount       Limit
 	OrderIP, OrderAccount       Limit
