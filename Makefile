@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    := ./...
 DATA    ?= $(or $(MARQUEE_DATA_DIR),data)
 
-.PHONY: run build test test-short vet generate templ css check-generated check-tidy bench bench-go bench-load bench-booking e2e stop-dev-db lint clean
+.PHONY: run build test test-short vet generate templ css check-generated check-tidy bench bench-go bench-load bench-booking e2e fuzz stop-dev-db lint clean
 
 ## run: start Marquee on :8080 (finds or starts a PostgreSQL, migrates, seeds the demo programme)
 run:
@@ -28,6 +28,15 @@ vet:
 ## e2e: browser tests: chromedp drives Debian's chromium (apt-get install chromium) against a real server
 e2e:
 	$(GO) test -tags e2e -count=1 -timeout 8m -v ./e2e/...
+
+## fuzz: run every Go fuzz target for FUZZTIME each (default 30s); `make test` runs only their seed corpora
+FUZZTIME ?= 30s
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$f"; $(GO) test $$pkg -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -parallel 2; \
+	  done; \
+	done
 
 ## stop-dev-db: stop the private PostgreSQL that tests leave running under ./data (make run stops its own)
 stop-dev-db:
