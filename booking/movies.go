@@ -296,3 +296,38 @@ func ErrMovieHasShowtimes(title string, n int, first time.Time, where string) er
 	return Errorf(ECONFLICT, "%s still has %s to come (the next: %s, %s). Cancel or move them first, then archive it.",
 		title, shows, first.Format("Mon 2 Jan 15:04 MST"), where)
 }
+
+// PosterURL is the content-addressed path of a stored poster image (its
+// digest is the hex SHA-256 of its bytes): what it names never changes.
+func PosterURL(digest string) string { return "/posters/" + digest + ".jpg" }
+
+// MovieChanges returns the details that differ between two versions of a
+// movie, old values and new, keyed by form field (for the audit log).
+func MovieChanges(before, after Movie) (old, new map[string]any) {
+	old, new = map[string]any{}, map[string]any{}
+	diff := func(field string, a, b any, same bool) {
+		if !same {
+			old[field], new[field] = a, b
+		}
+	}
+	date := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.Format(DateLayout)
+	}
+	diff(FieldTitle, before.Title, after.Title, before.Title == after.Title)
+	diff(FieldOriginalTitle, before.OriginalTitle, after.OriginalTitle, before.OriginalTitle == after.OriginalTitle)
+	diff(FieldGenres, before.Genres, after.Genres, slices.Equal(before.Genres, after.Genres))
+	diff(FieldDirector, before.Director, after.Director, before.Director == after.Director)
+	diff(FieldCast, before.Cast, after.Cast, slices.Equal(before.Cast, after.Cast))
+	diff(FieldRuntime, before.RuntimeMin, after.RuntimeMin, before.RuntimeMin == after.RuntimeMin)
+	diff(FieldRating, before.Rating, after.Rating, before.Rating == after.Rating)
+	diff(FieldSynopsis, before.Synopsis, after.Synopsis, before.Synopsis == after.Synopsis)
+	diff(FieldTrailerURL, before.TrailerURL, after.TrailerURL, before.TrailerURL == after.TrailerURL)
+	diff(FieldReleaseDate, date(before.ReleaseDate), date(after.ReleaseDate), date(before.ReleaseDate) == date(after.ReleaseDate))
+	diff(FieldDistributor, before.Distributor, after.Distributor, before.Distributor == after.Distributor)
+	diff(FieldPoster, before.Poster, after.Poster, before.Poster == after.Poster)
+	diff("archived", before.Archived(), after.Archived(), before.Archived() == after.Archived())
+	return old, new
+}

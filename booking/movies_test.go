@@ -174,3 +174,19 @@ func TestErrMovieHasShowtimes(t *testing.T) {
 		}
 	}
 }
+
+func TestMovieChanges(t *testing.T) {
+	a := booking.Movie{Title: "A", Genres: []string{"Drama"}, RuntimeMin: 90, ReleaseDate: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)}
+	b := a
+	b.Genres = []string{"Drama", "War"}
+	b.RuntimeMin = 95
+	now := time.Now()
+	b.ArchivedAt = &now
+	old, nw := booking.MovieChanges(a, b)
+	if len(old) != 3 || len(nw) != 3 || old["runtime"] != 90 || nw["runtime"] != 95 || old["archived"] != false || nw["archived"] != true {
+		t.Errorf("changes %v → %v", old, nw)
+	}
+	if old, _ := booking.MovieChanges(a, a); len(old) != 0 {
+		t.Errorf("no change reported as %v", old)
+	}
+}
