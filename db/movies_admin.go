@@ -260,3 +260,14 @@ func (db *DB) PosterByDigest(ctx context.Context, digest string) (PosterImage, e
 	}
 	return p, nil
 }
+
+// UpcomingShowtimes counts movie id's scheduled showtimes not over at now.
+func (db *DB) UpcomingShowtimes(ctx context.Context, id int64, now time.Time) (int, error) {
+	var n int
+	err := db.get(ctx, &n, `
+		SELECT count(*) FROM showtimes WHERE movie_id = $1 AND status = 'scheduled' AND ends_at > $2`, id, now)
+	if err != nil {
+		return 0, fmt.Errorf("upcoming showtimes of movie %d: %w", id, err)
+	}
+	return n, nil
+}

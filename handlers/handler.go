@@ -21,6 +21,7 @@ import (
 	"marquee/db"
 	"marquee/mail"
 	"marquee/payment"
+	"marquee/poster"
 	"marquee/sales"
 )
 
@@ -120,6 +121,7 @@ type Handler struct {
 	payments  *payment.Service    // checkout, fulfilment, refunds (payment.go)
 	demo      *payment.Demo       // the offline demo gateway, nil with Stripe (demo_checkout.go)
 	draining  atomic.Bool         // shutting down: /readyz says not ready (routes.go)
+	posters   *poster.Processor   // poster uploads: checks and renditions (manage_movies.go)
 }
 
 // New builds a Handler from its dependencies, or says which are missing.
@@ -130,7 +132,8 @@ func New(d Deps) (*Handler, error) {
 		return nil, err
 	}
 	if d.Config.BodyLimit == 0 {
-		d.Config.BodyLimit = 4 << 20
+		// A poster upload (poster.DefaultLimits: 8 MB) and its form fit.
+		d.Config.BodyLimit = 10 << 20
 	}
 	so := &d.Config.Session
 	if so.IdleTimeout == 0 {
@@ -156,6 +159,7 @@ func New(d Deps) (*Handler, error) {
 	h.sessCache = newSessionDecodeCache()
 	h.sales, h.booking = d.Sales, d.Sales.Settings()
 	h.holds = newHoldCounter()
+	h.posters = poster.New(poster.Limits{})
 	return h, nil
 }
 
