@@ -8,7 +8,9 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/textproto"
@@ -261,6 +263,11 @@ func TestManageMoviesCreateEditList(t *testing.T) {
 		doc.Find(`a[data-key="n"][href="/manage/movies/new"]`).Length() != 1 || doc.Find(`input[data-search]`).Length() != 1 {
 		t.Error("list without its rows, shortcut or search field")
 	}
+	// Typing searches as you go: htmx swaps the results from the same page.
+	if in := doc.Find(`input[data-search]`); in.AttrOr("hx-get", "") != "/manage/movies" || in.AttrOr("hx-select", "") != "#movie-results" ||
+		doc.Find(`#movie-results [data-testid="movie-row"]`).Length() != 2 {
+		t.Error("search field doesn't update the results in place")
+	}
 	if _, doc = mgr.get("/manage/movies?archived=1"); doc.Find(`[data-testid="no-movies"]`).Length() != 1 {
 		t.Error("archived list not empty")
 	}
@@ -475,5 +482,40 @@ func TestPosterUpload(t *testing.T) {
 	}
 	if resp, _ := e.do(httptest.NewRequest(http.MethodGet, old, nil)); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("replaced poster still served: %d", resp.StatusCode)
+	}
+}
+
+// A body beyond the server's limit (10 MB: a poster's 8 MB and the form) is
+// cut off by the server before any handler runs: 413 with a plain message.
+// (app.Test can't show it: it returns the server's error instead.)
+func TestPosterUploadBeyondBodyLimit(t *testing.T) {
+	e := newAccEnv(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go e.app.Listener(ln)
+	t.Cleanup(func() { e.app.Shutdown() })
+	base := "http://" + ln.Addr().String()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	fw, _ := w.CreateFormFile("poster", "huge.jpg")
+	fw.Write(make([]byte, 11<<20))
+	w.Close()
+	resp, err := http.Post(base+"/manage/movies/1/poster", w.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), "That upload is too large.") {
+		t.Errorf("%d %s", resp.StatusCode, b)
+	}
+	// Within the limit, the handler answers (here: sign in first).
+	small, _ := http.Post(base+"/manage/movies/1/poster", "text/plain", strings.NewReader("x"))
+	if small == nil || small.StatusCode == http.StatusRequestEntityTooLarge {
+		t.Errorf("a small body refused as too large")
+	} else {
+		small.Body.Close()
 	}
 }
