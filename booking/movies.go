@@ -232,13 +232,12 @@ func FieldErrors(err error) []*Error {
 	return out
 }
 
-// stripMarks drops accents: "Amélie" → "Amelie".
-var stripMarks = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-
 // Slugify makes a movie's URL name from its title: lower case letters and
 // digits (accents dropped, apostrophes too) joined by single hyphens, at most
 // MaxSlugLen bytes; "movie" when nothing is left.
 func Slugify(title string) string {
+	// Accents dropped ("Amélie" → "Amelie"). A chain has state: one per call.
+	stripMarks := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 	s, _, err := transform.String(stripMarks, title)
 	if err != nil {
 		s = title
@@ -330,4 +329,13 @@ func MovieChanges(before, after Movie) (old, new map[string]any) {
 	diff(FieldPoster, before.Poster, after.Poster, before.Poster == after.Poster)
 	diff("archived", before.Archived(), after.Archived(), before.Archived() == after.Archived())
 	return old, new
+}
+
+// CheckSchedulable refuses (EINVALID, field "movie") new showtimes of an
+// archived movie: it must be put back in the catalogue first.
+func (m Movie) CheckSchedulable() error {
+	if m.Archived() {
+		return Invalid("movie", "%s is archived. Put it back in the catalogue (Movies) before scheduling it.", m.Title)
+	}
+	return nil
 }

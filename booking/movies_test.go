@@ -190,3 +190,28 @@ func TestMovieChanges(t *testing.T) {
 		t.Errorf("no change reported as %v", old)
 	}
 }
+
+func TestCheckSchedulable(t *testing.T) {
+	m := booking.Movie{Title: "Nightjar"}
+	if err := m.CheckSchedulable(); err != nil {
+		t.Errorf("current movie: %v", err)
+	}
+	now := time.Now()
+	m.ArchivedAt = &now
+	if err := m.CheckSchedulable(); booking.ErrorCode(err) != booking.EINVALID || !strings.Contains(booking.ErrorMessage(err), "Nightjar is archived") {
+		t.Errorf("archived movie: %v", err)
+	}
+}
+
+// Slugify is safe to call at once from many requests (run with -race).
+func TestSlugifyConcurrent(t *testing.T) {
+	done := make(chan string)
+	for i := 0; i < 8; i++ {
+		go func() { done <- booking.Slugify("Amélie à Paris") }()
+	}
+	for i := 0; i < 8; i++ {
+		if got := <-done; got != "amelie-a-paris" {
+			t.Errorf("got %q", got)
+		}
+	}
+}
