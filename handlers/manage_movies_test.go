@@ -293,7 +293,7 @@ func TestManageMoviesArchive(t *testing.T) {
 	mgr := e.signedIn("mgr@example.com", booking.RoleManager)
 	path := "/manage/movies/" + strconv.FormatInt(show.MovieID, 10)
 	_, doc := mgr.get(path)
-	if !strings.Contains(doc.Find(`[data-testid="upcoming-note"]`).Text(), "1 scheduled showtimes") {
+	if !strings.Contains(doc.Find(`[data-testid="upcoming-note"]`).Text(), "1 scheduled showtime is still to come") {
 		t.Errorf("no note of the showtime to come: %q", doc.Find(`[data-testid="archive-panel"]`).Text())
 	}
 	// Not confirmed: 422.

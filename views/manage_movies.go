@@ -64,3 +64,11 @@ func MovieAdminURL(id int64) string { return "/manage/movies/" + i64(id) }
 
 // hasUploadedPoster reports whether the movie shows an uploaded poster.
 func hasUploadedPoster(m booking.Movie) bool { return m.PosterCard != "" }
+
+// showsToCome says how many scheduled showtimes are still to come.
+func showsToCome(n int) string {
+	if n == 1 {
+		return "1 scheduled showtime is still to come"
+	}
+	return itoa(n) + " scheduled showtimes are still to come"
+}
