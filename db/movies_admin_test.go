@@ -207,3 +207,31 @@ func TestSetPoster(t *testing.T) {
 		t.Error("a poster without its detail rendition was stored")
 	}
 }
+
+// Migration 00018 goes down (movies keep their rows, the poster table goes)
+// and up again.
+func TestMovieAdminMigrationDown(t *testing.T) {
+	store := dbtest.New(t, booking.NewManualClock(demoNow))
+	ctx := context.Background()
+	m, err := store.CreateMovie(ctx, newMovie("Down And Up"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.MigrateDownTo(ctx, 17); err != nil { // 17: another branch's, left alone
+		t.Fatalf("down to 17: %v", err)
+	}
+	var n int
+	sqlDB := dbtest.SQL(t, store)
+	if err := sqlDB.Get(&n, `SELECT count(*) FROM movies WHERE slug = 'down-and-up'`); err != nil || n != 1 {
+		t.Fatalf("movie after down: %d %v", n, err)
+	}
+	if err := sqlDB.Get(&n, `SELECT count(*) FROM information_schema.tables WHERE table_name = 'movie_posters'`); err != nil || n != 0 {
+		t.Fatalf("movie_posters still there: %d %v", n, err)
+	}
+	if err := store.Migrate(ctx); err != nil {
+		t.Fatalf("up again: %v", err)
+	}
+	if got, err := store.MovieByID(ctx, m.ID); err != nil || got.Title != "Down And Up" || got.OriginalTitle != "" {
+		t.Fatalf("after up: %+v %v", got, err)
+	}
+}
