@@ -20,7 +20,26 @@ type Movie struct {
 	Poster      string    `db:"poster" json:"poster"`
 	TrailerURL  string    `db:"trailer_url" json:"trailerUrl,omitempty"`
 	ReleaseDate time.Time `db:"release_date" json:"releaseDate"`
+	// OriginalTitle is the title in the film's own language, when it differs.
+	OriginalTitle string `db:"original_title" json:"originalTitle,omitempty"`
+	// Distributor is who the cinema books the film from (managers and reports only).
+	Distributor string `db:"distributor" json:"-"`
+	// PosterCard is the small poster of listings; "" : Poster.
+	PosterCard string `db:"poster_card" json:"-"`
+	// ArchivedAt is when the movie left the catalogue (nil: current).
+	ArchivedAt *time.Time `db:"archived_at" json:"-"`
 }
+
+// CardPoster is the poster for listings: the small upload, else Poster.
+func (m Movie) CardPoster() string {
+	if m.PosterCard != "" {
+		return m.PosterCard
+	}
+	return m.Poster
+}
+
+// Archived reports whether the movie has left the catalogue.
+func (m Movie) Archived() bool { return m.ArchivedAt != nil }
 
 // Theatre is a cinema building. Its showtimes are shown in its own time zone.
 type Theatre struct {

@@ -40,7 +40,8 @@ func movies(rows []movieRow) []booking.Movie {
 }
 
 const movieColumns = `m.id, m.slug, m.title, m.genres, m.director, m.cast_members, m.runtime_min,
-	m.rating, m.synopsis, m.poster, m.trailer_url, m.release_date`
+	m.rating, m.synopsis, m.poster, m.trailer_url, m.release_date,
+	m.original_title, m.distributor, m.poster_card, m.archived_at`
 
 // MovieByID returns one movie, ENOTFOUND when there is none.
 func (db *DB) MovieByID(ctx context.Context, id int64) (booking.Movie, error) {
@@ -76,15 +77,16 @@ func (db *DB) MoviesByID(ctx context.Context, ids []int64) ([]booking.Movie, err
 	return movies(rows), nil
 }
 
-// ListMovies returns one page of the movies matching f, ordered by title, and
-// how many match in all. With a theatre or a date, only movies with a showtime
+// ListMovies returns one page of the current (not archived) movies matching
+// f, ordered by title, and how many match in all. With a theatre or a date, only movies with a showtime
 // still on sale (at now) there / then are listed; dates are each theatre's local days.
 func (db *DB) ListMovies(ctx context.Context, f booking.CatalogFilter, now time.Time, limit, offset int) ([]booking.Movie, int, error) {
 	var rows []movieRow
 	err := db.selectAll(ctx, &rows, `
 		SELECT `+movieColumns+`, count(*) OVER () AS total
 		FROM movies m
-		WHERE ($1 = '' OR EXISTS (SELECT 1 FROM unnest(m.genres) g WHERE lower(g) = lower($1)))
+		WHERE m.archived_at IS NULL
+		  AND ($1 = '' OR EXISTS (SELECT 1 FROM unnest(m.genres) g WHERE lower(g) = lower($1)))
 		  AND ($2 = '' OR strpos(lower(m.title), lower($2)) > 0)
 		  AND (($3::bigint = 0 AND $4::date IS NULL) OR EXISTS (
 			SELECT 1
@@ -116,11 +118,11 @@ func (db *DB) ListMovies(ctx context.Context, f booking.CatalogFilter, now time.
 	return movies(rows), total, nil
 }
 
-// Genres returns every genre of the catalogue, sorted.
+// Genres returns every genre of the current catalogue, sorted.
 func (db *DB) Genres(ctx context.Context) ([]string, error) {
 	var gs []string
 	err := db.selectAll(ctx, &gs, `
-		SELECT DISTINCT g FROM movies m, unnest(m.genres) g ORDER BY g`)
+		SELECT DISTINCT g FROM movies m, unnest(m.genres) g WHERE m.archived_at IS NULL ORDER BY g`)
 	if err != nil {
 		return nil, fmt.Errorf("genres: %w", err)
 	}

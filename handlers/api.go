@@ -19,6 +19,7 @@ type apiMovie struct {
 	ID             int64    `json:"id"`
 	Slug           string   `json:"slug"`
 	Title          string   `json:"title"`
+	OriginalTitle  string   `json:"originalTitle"`
 	Genre          []string `json:"genre"`
 	Director       string   `json:"director"`
 	Cast           []string `json:"cast"`
@@ -33,7 +34,7 @@ type apiMovie struct {
 
 func toAPIMovie(m booking.Movie) apiMovie {
 	return apiMovie{
-		ID: m.ID, Slug: m.Slug, Title: m.Title, Genre: m.Genres, Director: m.Director, Cast: m.Cast,
+		ID: m.ID, Slug: m.Slug, Title: m.Title, OriginalTitle: m.OriginalTitle, Genre: m.Genres, Director: m.Director, Cast: m.Cast,
 		RuntimeMinutes: m.RuntimeMin, Rating: m.Rating, Synopsis: m.Synopsis, Poster: m.Poster,
 		TrailerURL: m.TrailerURL, ReleaseDate: m.ReleaseDate.Format(booking.DateLayout),
 		URL: "/movies/" + m.Slug,

@@ -22,6 +22,7 @@ import (
 	"marquee/internal/metrics"
 	"marquee/mail"
 	"marquee/payment"
+	"marquee/poster"
 	"marquee/sales"
 )
 
@@ -127,6 +128,7 @@ type Handler struct {
 	demo      *payment.Demo       // the offline demo gateway, nil with Stripe (demo_checkout.go)
 	draining  atomic.Bool         // shutting down: /readyz says not ready (routes.go)
 	metrics   *metrics.Metrics    // requests by route (middleware.go: observe); nil: none
+	posters   *poster.Processor   // poster uploads: checks and renditions (manage_movies.go)
 }
 
 // New builds a Handler from its dependencies, or says which are missing.
@@ -137,7 +139,8 @@ func New(d Deps) (*Handler, error) {
 		return nil, err
 	}
 	if d.Config.BodyLimit == 0 {
-		d.Config.BodyLimit = 4 << 20
+		// A poster upload (poster.DefaultLimits: 8 MB) and its form fit.
+		d.Config.BodyLimit = 10 << 20
 	}
 	so := &d.Config.Session
 	if so.IdleTimeout == 0 {
@@ -164,6 +167,7 @@ func New(d Deps) (*Handler, error) {
 	h.sessCache = newSessionDecodeCache()
 	h.sales, h.booking = d.Sales, d.Sales.Settings()
 	h.holds = newHoldCounter()
+	h.posters = poster.New(poster.Limits{})
 	return h, nil
 }
 

@@ -28,6 +28,7 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/", h.whatsOn)
 	app.Get("/movies/:slug", h.movie)
 	app.Get("/theatres", h.theatresPage)
+	app.Get("/posters/:file", h.posterImage) // uploaded posters, content-addressed (manage_movies.go)
 	app.Get("/api/docs", h.apiDocs)
 
 	// --- accounts ---
@@ -81,7 +82,15 @@ func (h *Handler) routes(app *fiber.App) {
 	// Managers: the programme of their theatres (manage.go: scope, requireTheatre).
 	manage := app.Group("/manage", h.requireRole(booking.RoleManager))
 	manage.Get("/", h.manageHome)
-	// movies (manage_movies.go)
+	// movies (manage_movies.go): the cinema's catalogue, any manager
+	manage.Get("/movies", h.manageMovies)
+	manage.Get("/movies/new", h.newMoviePage)
+	manage.Post("/movies", h.createMovie)
+	manage.Get("/movies/:id<int>", h.editMoviePage)
+	manage.Post("/movies/:id<int>", h.updateMovie)
+	manage.Post("/movies/:id<int>/poster", h.uploadPoster) // multipart; poster.Processor checks the bytes
+	manage.Post("/movies/:id<int>/archive", h.archiveMovie)
+	manage.Post("/movies/:id<int>/unarchive", h.unarchiveMovie)
 	// auditoriums and seat layouts (manage_layouts.go)
 	// showtimes (manage_showtimes.go)
 	// ticket types and price cards (manage_prices.go)
