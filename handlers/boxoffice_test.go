@@ -31,9 +31,9 @@ type boxEnv struct {
 	drawer  int64 // the staff member's open drawer
 }
 
-func newBoxEnv(t *testing.T) *boxEnv {
+func newBoxEnv(t *testing.T, opts ...envOption) *boxEnv {
 	t.Helper()
-	e := newAccEnv(t)
+	e := newAccEnv(t, opts...)
 	show := dbtest.AddShowtime(t, e.db, e.clock.Now().Add(15*time.Minute))
 	b := &boxEnv{accEnv: e, show: show, theatre: theatreOf(t, e, show)}
 	b.staff, b.staffID = b.staffAt("till@example.com", booking.RoleStaff, b.theatre)
