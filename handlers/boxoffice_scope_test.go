@@ -269,3 +269,57 @@ func TestCounterCardAmountAndPhone(t *testing.T) {
 		t.Error("four digits found a phone number")
 	}
 }
+
+// Seats change within the showtime through the same claims as a sale: a
+// seat held online is refused and nothing changes; the old ticket no longer
+// admits, the new one does.
+func TestCounterChangeSeats(t *testing.T) {
+	e := newBoxEnv(t)
+	code, tokens := e.paidTickets(url.Values{"seats": {"D5 D6"}})
+	page := "/boxoffice/orders/" + code
+	dbtest.HoldElsewhere(t, e.db, e.show.ShowtimeID, "online-cart", e.show.SeatIDs[60], e.clock.Now()) // D1 at index 60
+	held := ""
+	if err := dbtest.SQL(t, e.db).Get(&held, `SELECT row_label || number::text FROM seats WHERE id = $1`, e.show.SeatIDs[60]); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Second)
+	for _, c := range []struct {
+		form   url.Values
+		status int
+	}{
+		{url.Values{"from": {"D5"}, "to": {held}}, http.StatusConflict},           // held online
+		{url.Values{"from": {"D5"}, "to": {"D6"}}, http.StatusUnprocessableEntity}, // in the order
+		{url.Values{"from": {"D5 D6"}, "to": {"E1"}}, http.StatusUnprocessableEntity},
+		{url.Values{"from": {"Z1"}, "to": {"E1"}}, http.StatusUnprocessableEntity},
+		{url.Values{"from": {"D5"}, "to": {"G10"}}, http.StatusUnprocessableEntity}, // a premium seat costs more
+	} {
+		resp, _ := e.staff.submit(page, page+"/seats", c.form)
+		wantStatus(t, resp, c.status)
+	}
+	o, _ := e.db.OrderByCode(context.Background(), code)
+	if o.Items[0].Label() != "D5" || o.Items[1].Label() != "D6" {
+		t.Fatalf("refused changes moved seats: %s %s", o.Items[0].Label(), o.Items[1].Label())
+	}
+	resp, _ := e.staff.submit(page, page+"/seats", url.Values{"from": {"d5"}, "to": {"e1"}})
+	wantRedirect(t, resp, page)
+	_, doc := e.staff.get(page)
+	if f := text(doc, "flash"); !strings.Contains(f, "D5 → E1") {
+		t.Errorf("flash %q", f)
+	}
+	if n := e.count(`SELECT count(*) FROM seat_claims c JOIN seats s ON s.id = c.seat_id WHERE c.showtime_id = $1 AND s.row_label || s.number::text IN ('D5', 'E1') AND c.expires_at IS NULL`, e.show.ShowtimeID); n != 1 {
+		t.Errorf("%d permanent claims on D5/E1, want E1's only", n)
+	}
+	resp, doc = e.scan(tokens[0], 0) // the old D5 ticket
+	wantStatus(t, resp, http.StatusUnprocessableEntity)
+	resp, _ = e.scan(e.ticketToken(code, "E1"), 0)
+	wantStatus(t, resp, http.StatusOK)
+	if e.auditCount("boxoffice.seats_changed") != 1 {
+		t.Error("seat change not audited")
+	}
+	// Another theatre's staff can't.
+	far := dbtest.AddShowtime(t, e.db, e.clock.Now().Add(time.Hour))
+	stranger, _ := e.staffAt("stranger@example.com", booking.RoleStaff, theatreOf(t, e.accEnv, far))
+	stranger.get("/boxoffice")
+	resp, _ = stranger.post(page+"/seats", url.Values{"from": {"D6"}, "to": {"E2"}})
+	wantStatus(t, resp, http.StatusForbidden)
+}

@@ -122,3 +122,29 @@ func (h *Handler) scopeTheatres(c *fiber.Ctx) ([]int64, error) {
 	}
 	return s.Theatres, nil
 }
+
+// changeSeats: POST /boxoffice/orders/:code/seats — from="F12 F13" to="G5
+// G6": the order's sold seats move within the showtime through the sales
+// service (the same claims as any sale: never a seat someone else has);
+// audited with before and after. The moved seats' tickets are new: reprint.
+func (h *Handler) changeSeats(c *fiber.Ctx) error {
+	o, err := h.orderInScope(c)
+	if err != nil {
+		return err
+	}
+	split := func(s string) []string {
+		return strings.FieldsFunc(strings.ToUpper(s), func(r rune) bool { return r == ' ' || r == ',' })
+	}
+	from, to := split(copyForm(c, "from")), split(copyForm(c, "to"))
+	moves, err := h.sales.ChangeSeats(c.UserContext(), o, from, to)
+	if err != nil {
+		return err
+	}
+	before, after := make([]string, len(moves)), make([]string, len(moves))
+	for i, m := range moves {
+		before[i], after[i] = m.From.Label(), m.To.Label()
+	}
+	h.audit(c, "boxoffice.seats_changed", o.Code, map[string]any{"before": before, "after": after})
+	h.sessionOf(c).SetFlash("Seats changed: " + strings.Join(before, " ") + " → " + strings.Join(after, " ") + ". Print the new tickets; the old ones no longer admit.")
+	return c.Redirect("/boxoffice/orders/"+o.Code, fiber.StatusSeeOther)
+}

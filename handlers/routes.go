@@ -70,6 +70,7 @@ func (h *Handler) routes(app *fiber.App) {
 	boxoffice.Get("/orders/:code", h.boxOrder)              // the order: change due, tickets and receipt to print
 	boxoffice.Post("/orders/:code/cancel", h.counterCancel) // cancel and refund at the counter (override: a reason)
 	boxoffice.Post("/orders/:code/resend", h.resendMail)    // the confirmation e-mail again
+	boxoffice.Post("/orders/:code/seats", h.changeSeats)    // change seats within the showtime (boxoffice_theatre.go)
 	boxoffice.Get("/find", h.findOrder)                     // look-up by code, e-mail, name or scanned ticket
 	boxoffice.Get("/door", h.doorPage)                      // check-in
 	boxoffice.Post("/door", h.checkIn)
