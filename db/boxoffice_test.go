@@ -96,6 +96,20 @@ func TestFindOrders(t *testing.T) {
 			t.Errorf("%q: %d found (%v), want %d", q, len(found), err, want)
 		}
 	}
+	// Scoped to theatres: another theatre's staff find nothing; the right theatre finds it.
+	var theatre int64
+	if err := dbtest.SQL(t, d).Get(&theatre, `SELECT theatre_id FROM auditoriums WHERE id = $1`, s.AuditoriumID); err != nil {
+		t.Fatal(err)
+	}
+	if found, _ := d.FindOrders(ctx, mine.Code, []int64{theatre + 1000}); len(found) != 0 {
+		t.Errorf("another theatre found %d", len(found))
+	}
+	if found, _ := d.FindOrders(ctx, mine.Code, []int64{theatre}); len(found) != 1 {
+		t.Errorf("its theatre found %d", len(found))
+	}
+	if found, _ := d.FindOrders(ctx, mine.Code, []int64{}); len(found) != 0 {
+		t.Errorf("an empty scope found %d", len(found))
+	}
 	found, _ := d.FindOrders(ctx, "lovelace", nil)
 	if len(found) == 1 && (found[0].Name != "Ada Lovelace" || found[0].Seats != 1 || found[0].Title == "") {
 		t.Errorf("%+v", found[0])
