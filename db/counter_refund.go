@@ -116,12 +116,3 @@ func (db *DB) CancelAtCounter(ctx context.Context, cr CounterRefund) (booking.Re
 	}
 	return out, nil
 }
-
-// RefundTender is how a counter refund went back ("" for other refunds).
-func (db *DB) RefundTender(ctx context.Context, refundID int64) (string, error) {
-	var t string
-	if err := db.get(ctx, &t, `SELECT coalesce(tender, '') FROM refunds WHERE id = $1`, refundID); err != nil {
-		return "", fmt.Errorf("refund %d tender: %w", refundID, err)
-	}
-	return t, nil
-}
