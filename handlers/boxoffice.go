@@ -323,11 +323,11 @@ func (h *Handler) sell(c *fiber.Ctx) error {
 }
 
 // sameSale answers a sale form sent again: the first sending's order once
-// it is placed (waiting a few seconds for it), else a conflict.
+// it is placed (waiting up to 10 s for it), else a conflict.
 func (h *Handler) sameSale(c *fiber.Ctx, key, code string) error {
 	ctx := c.UserContext()
 	staff := h.currentUser(c)
-	for i := 0; code == "" && i < 50; i++ {
+	for i := 0; code == "" && i < 100; i++ { // up to 10 s
 		select {
 		case <-ctx.Done():
 			return ctx.Err()

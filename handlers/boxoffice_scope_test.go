@@ -218,18 +218,21 @@ func TestCounterSaleOnce(t *testing.T) {
 				return
 			}
 			resp.Body.Close()
-			if resp.StatusCode != http.StatusSeeOther {
+			switch resp.StatusCode {
+			case http.StatusSeeOther:
+				locs <- resp.Header.Get("Location")
+			case http.StatusConflict: // the first sending still being placed after the wait (a very slow machine)
+			default:
 				t.Errorf("status %d", resp.StatusCode)
-				return
 			}
-			locs <- resp.Header.Get("Location")
 		}()
 	}
 	close(start)
 	wg.Wait()
 	close(locs)
-	first := ""
+	first, answers := "", 0
 	for l := range locs {
+		answers++
 		if first == "" {
 			first = l
 		}
@@ -237,8 +240,8 @@ func TestCounterSaleOnce(t *testing.T) {
 			t.Errorf("answers lead to %s and %s", first, l)
 		}
 	}
-	if got := e.orders(); got != 1 {
-		t.Fatalf("%d orders from one sale form sent %d times", got, n)
+	if got := e.orders(); got != 1 || answers == 0 {
+		t.Fatalf("%d orders from one sale form sent %d times (%d led to it)", got, n, answers)
 	}
 }
 
