@@ -51,6 +51,7 @@ templ:
 css: node_modules/.package-lock.json
 	npx tailwindcss -c tailwind.config.js -i static/css/input.css -o static/css/app.css --minify
 	cp node_modules/htmx.org/dist/htmx.min.js static/js/htmx.min.js
+	cp node_modules/jsqr/dist/jsQR.js static/js/jsQR.js
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund

@@ -108,15 +108,17 @@ func (s *Service) Cancel(ctx context.Context, code string, seatIDs []int64) (boo
 // CancelAtCounter cancels seats of an order at the box office: inside the
 // customer policy, or with an override and a reason
 // (booking.PlanCounterCancellation). The refund is a staff refund in the
-// one ledger, sent like any other (a counter payment's is handed back at
-// once: cash from the drawer or back to the card on the terminal), and the
-// customer is told when the order has an e-mail.
+// one ledger, going back as cc.RefundTo says: cash from the staff member's
+// open drawer, or to the card (the terminal's, handed back at once; an
+// online payment's, sent through the payment service); the customer is told
+// when the order has an e-mail.
 func (s *Service) CancelAtCounter(ctx context.Context, code string, cc booking.CounterCancel) (booking.Refund, error) {
 	pol := s.rules.Cancel
 	now := s.clock.Now()
-	r, err := s.db.CancelSeats(ctx, code, booking.RefundStaff, now, func(o booking.Order, startsAt time.Time) (booking.Cancellation, error) {
-		return pol.PlanCounterCancellation(o, cc, startsAt, now)
-	})
+	r, err := s.db.CancelAtCounter(ctx, db.CounterRefund{Code: code, To: cc.RefundTo, StaffUserID: cc.StaffUserID, Now: now,
+		Plan: func(o booking.Order, startsAt time.Time) (booking.Cancellation, error) {
+			return pol.PlanCounterCancellation(o, cc, startsAt, now)
+		}})
 	if err != nil {
 		return booking.Refund{}, err
 	}

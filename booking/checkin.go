@@ -15,8 +15,17 @@ const (
 	AdmitUnpaid        = "unpaid"
 	AdmitUnknown       = "unknown" // a well-signed ticket whose order or seat isn't there
 	AdmitForged        = "forged"  // not a Marquee ticket, or its signature is wrong
-	AdmitNotNow        = "not_now" // a door taking any showtime: this show isn't open for entry now
+	AdmitNotNow        = "not_now" // the show has ended (or is another day's, past)
+	AdmitNotYet        = "not_yet" // the show isn't open for entry yet
+	AdmitOtherTheatre  = "other_theatre"
 )
+
+// Door is where a ticket is scanned: a theatre's door (0: any theatre,
+// administrators' tests) set to one showtime (0: any showtime of the day).
+type Door struct {
+	TheatreID  int64
+	ShowtimeID int64
+}
 
 // EntryOpensBefore is how long before its start a show lets people in at a
 // door that takes any showtime; entry closes when the show ends.
@@ -47,6 +56,8 @@ type Admission struct {
 	OrderCode   string
 	OrderStatus string
 	ShowtimeID  int64
+	TheatreID   int64
+	TheatreName string
 	Title       string
 	StartsAt    time.Time
 	EndsAt      time.Time
@@ -70,9 +81,9 @@ func (a Admission) Child() bool {
 }
 
 // Judge explains a scan that admitted no seat, or confirms one that did:
-// order status, the door's showtime (0: any), the ticket's seats as read
-// after the scan, and the ids this scan admitted.
-func Judge(a Admission, doorShowtime int64, admitted map[int64]bool, now time.Time) Admission {
+// order status, the door (its theatre and showtime), the ticket's seats as
+// read after the scan, and the ids this scan admitted.
+func Judge(a Admission, door Door, admitted map[int64]bool, now time.Time) Admission {
 	for _, s := range a.Seats {
 		if admitted[s.SeatID] {
 			a.Admitted = append(a.Admitted, s)
@@ -83,10 +94,14 @@ func Judge(a Admission, doorShowtime int64, admitted map[int64]bool, now time.Ti
 		a.Verdict, a.Message = AdmitValid, "Valid ticket."
 	case a.OrderCode == "" || len(a.Seats) == 0:
 		a.Verdict, a.Message = AdmitUnknown, "This ticket's order or seat doesn't exist."
-	case doorShowtime != 0 && a.ShowtimeID != doorShowtime:
+	case door.TheatreID != 0 && a.TheatreID != door.TheatreID:
+		a.Verdict, a.Message = AdmitOtherTheatre, "This ticket is for another theatre: "+a.TheatreName+"."
+	case door.ShowtimeID != 0 && a.ShowtimeID != door.ShowtimeID:
 		a.Verdict, a.Message = AdmitOtherShowtime, "This ticket is for another showtime."
-	case doorShowtime == 0 && !EntryOpen(a.StartsAt, a.EndsAt, now):
-		a.Verdict, a.Message = AdmitNotNow, "This ticket's show isn't open for entry now (doors open two hours before the start; it may be for another day)."
+	case now.Before(a.StartsAt.Add(-EntryOpensBefore)):
+		a.Verdict, a.Message = AdmitNotYet, "Not yet open for entry: doors open two hours before the start."
+	case !now.Before(a.EndsAt):
+		a.Verdict, a.Message = AdmitNotNow, "This ticket's show has ended."
 	case a.OrderStatus == OrderCancelled || a.OrderStatus == OrderRefunded || allStatus(a.Seats, ItemCancelled):
 		a.Verdict, a.Message = AdmitCancelled, "This ticket was cancelled and refunded."
 	case a.OrderStatus != OrderPaid && a.OrderStatus != OrderPartiallyRefunded:
@@ -96,6 +111,9 @@ func Judge(a Admission, doorShowtime int64, admitted map[int64]bool, now time.Ti
 	}
 	return a
 }
+
+// DoorsOpen is when a show starting at startsAt opens for entry.
+func DoorsOpen(startsAt time.Time) time.Time { return startsAt.Add(-EntryOpensBefore) }
 
 func allStatus(seats []AdmitSeat, status string) bool {
 	for _, s := range seats {

@@ -137,6 +137,10 @@ func PlanTender(t Tender, totalCents int64) (TenderPlan, error) {
 	case TenderCash:
 		return cash(totalCents)
 	case TenderCard:
+		if t.CardCents != 0 && t.CardCents != totalCents { // the amount the terminal charged, when typed
+			return TenderPlan{}, Invalid("card_amount", "The card terminal charged %s but the total is %s: charge the total, or correct the amount.",
+				Cents(t.CardCents), Cents(totalCents))
+		}
 		if err := needRef(); err != nil {
 			return TenderPlan{}, err
 		}
@@ -218,6 +222,10 @@ type CounterCancel struct {
 	Reason   string
 	// WaiveCharge refunds without the cancellation charge (an override).
 	WaiveCharge bool
+	// RefundTo is how the money goes back: RefundToCash (from the staff
+	// member's open drawer) or RefundToCard. StaffUserID is who refunds.
+	RefundTo    string
+	StaffUserID int64
 }
 
 // PlanCounterCancellation is the box office cancelling seats of an order.
@@ -261,4 +269,30 @@ func (p CancelPolicy) PlanCounterCancellation(o Order, c CounterCancel, startsAt
 		}
 		return refundFee, charge
 	}, false)
+}
+
+// PhoneDigits is a phone number as stored and searched: its digits only
+// ("+44 (0)20 7946-0018" → "4402079460018"), at most 20.
+func PhoneDigits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' && b.Len() < 20 {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// CheckPhone checks an optional phone number typed at the counter: empty, or
+// 6 to 20 digits with the usual separators.
+func CheckPhone(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	d := PhoneDigits(s)
+	if len(d) < 6 || len(s) > 32 || strings.Trim(s, "0123456789 +-().") != "" {
+		return "", Invalid("phone", "Type a phone number (digits, spaces, + - ( ) allowed), or leave it empty.")
+	}
+	return d, nil
 }

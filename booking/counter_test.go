@@ -143,23 +143,30 @@ func TestJudgeAdmission(t *testing.T) {
 	nextWeek.StartsAt, nextWeek.EndsAt = at.Add(7*24*time.Hour), at.Add(7*24*time.Hour+2*time.Hour)
 	ended := base
 	ended.StartsAt, ended.EndsAt = at.Add(-3*time.Hour), at.Add(-time.Minute)
+	elsewhere := base
+	elsewhere.TheatreID, elsewhere.TheatreName = 2, "Lakeside"
+	base.TheatreID = 1
 	cases := []struct {
 		name     string
 		a        Admission
-		door     int64
+		door     Door
 		admitted map[int64]bool
 		want     string
 	}{
-		{"admitted now", with(base, seat(ItemSold, true)), 7, map[int64]bool{1: true}, AdmitValid},
-		{"admitted before", with(base, seat(ItemSold, true)), 0, nil, AdmitAlready},
-		{"other showtime", with(base, seat(ItemSold, false)), 8, nil, AdmitOtherShowtime},
-		{"seat refunded", with(base, seat(ItemCancelled, false)), 7, nil, AdmitCancelled},
-		{"order refunded", with(Admission{OrderCode: "ABC", OrderStatus: OrderRefunded, ShowtimeID: 7, StartsAt: base.StartsAt, EndsAt: base.EndsAt}, seat(ItemCancelled, false)), 0, nil, AdmitCancelled},
-		{"unpaid", with(Admission{OrderCode: "ABC", OrderStatus: OrderPendingPayment, ShowtimeID: 7, StartsAt: base.StartsAt, EndsAt: base.EndsAt}, seat(ItemReserved, false)), 0, nil, AdmitUnpaid},
-		{"next week's show at a door taking any showtime", with(nextWeek, seat(ItemSold, false)), 0, nil, AdmitNotNow},
-		{"a show that has ended, any showtime", with(ended, seat(ItemSold, false)), 0, nil, AdmitNotNow},
-		{"no such seat", base, 0, nil, AdmitUnknown},
-		{"no such order", Admission{}, 0, nil, AdmitUnknown},
+		{"admitted now", with(base, seat(ItemSold, true)), Door{1, 7}, map[int64]bool{1: true}, AdmitValid},
+		{"admitted before", with(base, seat(ItemSold, true)), Door{1, 0}, nil, AdmitAlready},
+		{"other showtime", with(base, seat(ItemSold, false)), Door{1, 8}, nil, AdmitOtherShowtime},
+		{"other theatre", with(elsewhere, seat(ItemSold, false)), Door{1, 0}, nil, AdmitOtherTheatre},
+		{"other theatre, door on a showtime", with(elsewhere, seat(ItemSold, false)), Door{1, 8}, nil, AdmitOtherTheatre},
+		{"seat refunded", with(base, seat(ItemCancelled, false)), Door{1, 7}, nil, AdmitCancelled},
+		{"order refunded", with(Admission{OrderCode: "ABC", OrderStatus: OrderRefunded, ShowtimeID: 7, StartsAt: base.StartsAt, EndsAt: base.EndsAt}, seat(ItemCancelled, false)), Door{}, nil, AdmitCancelled},
+		{"unpaid", with(Admission{OrderCode: "ABC", OrderStatus: OrderPendingPayment, ShowtimeID: 7, StartsAt: base.StartsAt, EndsAt: base.EndsAt}, seat(ItemReserved, false)), Door{}, nil, AdmitUnpaid},
+		{"next week's show at a door taking any showtime", with(nextWeek, seat(ItemSold, false)), Door{}, nil, AdmitNotYet},
+		{"next week's show at its own door", with(nextWeek, seat(ItemSold, false)), Door{0, 7}, nil, AdmitNotYet},
+		{"a show that has ended, any showtime", with(ended, seat(ItemSold, false)), Door{}, nil, AdmitNotNow},
+		{"a show that has ended, at its door", with(ended, seat(ItemSold, false)), Door{0, 7}, nil, AdmitNotNow},
+		{"no such seat", base, Door{}, nil, AdmitUnknown},
+		{"no such order", Admission{}, Door{}, nil, AdmitUnknown},
 	}
 	for _, c := range cases {
 		got := Judge(c.a, c.door, c.admitted, at)

@@ -36,7 +36,7 @@ func TestAdmitOnceAcrossDoors(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-gate
-				a, err := d.Admit(ctx, ticket, s.ShowtimeID, staff.ID, clock.Now())
+				a, err := d.Admit(ctx, ticket, booking.Door{ShowtimeID: s.ShowtimeID}, staff.ID, clock.Now())
 				if err != nil {
 					t.Error(err)
 					return
@@ -60,21 +60,21 @@ func TestAdmitOnceAcrossDoors(t *testing.T) {
 	}
 	// A whole-order ticket admits the seats not yet in, once.
 	all := booking.Ticket{OrderCode: o.Code, Seat: booking.TicketAll}
-	if a, err := d.Admit(ctx, all, 0, staff.ID, clock.Now()); err != nil || !a.Valid() || len(a.Admitted) != 2 {
+	if a, err := d.Admit(ctx, all, booking.Door{}, staff.ID, clock.Now()); err != nil || !a.Valid() || len(a.Admitted) != 2 {
 		t.Fatalf("all: %+v %v", a, err)
 	}
-	if a, _ := d.Admit(ctx, all, 0, staff.ID, clock.Now()); a.Verdict != booking.AdmitAlready {
+	if a, _ := d.Admit(ctx, all, booking.Door{}, staff.ID, clock.Now()); a.Verdict != booking.AdmitAlready {
 		t.Fatalf("all again: %s", a.Verdict)
 	}
 	// Unknown order or seat; an unpaid order.
-	if a, _ := d.Admit(ctx, booking.Ticket{OrderCode: "NOPE", Seat: "A1"}, 0, staff.ID, clock.Now()); a.Verdict != booking.AdmitUnknown {
+	if a, _ := d.Admit(ctx, booking.Ticket{OrderCode: "NOPE", Seat: "A1"}, booking.Door{}, staff.ID, clock.Now()); a.Verdict != booking.AdmitUnknown {
 		t.Errorf("unknown order: %s", a.Verdict)
 	}
-	if a, _ := d.Admit(ctx, booking.Ticket{OrderCode: o.Code, Seat: "Z9"}, 0, staff.ID, clock.Now()); a.Verdict != booking.AdmitUnknown {
+	if a, _ := d.Admit(ctx, booking.Ticket{OrderCode: o.Code, Seat: "Z9"}, booking.Door{}, staff.ID, clock.Now()); a.Verdict != booking.AdmitUnknown {
 		t.Errorf("unknown seat: %s", a.Verdict)
 	}
 	p := dbtest.PendingOrder(t, d, s, "b@example.com", nil, clock.Now(), s.SeatIDs[60])
-	if a, _ := d.Admit(ctx, booking.Ticket{OrderCode: p.Code, Seat: p.Items[0].Label()}, 0, staff.ID, clock.Now()); a.Verdict != booking.AdmitUnpaid {
+	if a, _ := d.Admit(ctx, booking.Ticket{OrderCode: p.Code, Seat: p.Items[0].Label()}, booking.Door{}, staff.ID, clock.Now()); a.Verdict != booking.AdmitUnpaid {
 		t.Errorf("unpaid: %s", a.Verdict)
 	}
 }
@@ -91,12 +91,26 @@ func TestFindOrders(t *testing.T) {
 	mine := dbtest.PaidOrder(t, d, s, "ada@example.com", &u.ID, clock.Now(), s.SeatIDs[0+2])
 	dbtest.PaidOrder(t, d, s, "guest@example.org", nil, clock.Now(), s.SeatIDs[3])
 	for q, want := range map[string]int{mine.Code: 1, "ADA@EXAMPLE.COM": 1, "lovel": 1, "example": 2, "ad": 0, "%": 0, "": 0} {
-		found, err := d.FindOrders(ctx, q)
+		found, err := d.FindOrders(ctx, q, nil)
 		if err != nil || len(found) != want {
 			t.Errorf("%q: %d found (%v), want %d", q, len(found), err, want)
 		}
 	}
-	found, _ := d.FindOrders(ctx, "lovelace")
+	// Scoped to theatres: another theatre's staff find nothing; the right theatre finds it.
+	var theatre int64
+	if err := dbtest.SQL(t, d).Get(&theatre, `SELECT theatre_id FROM auditoriums WHERE id = $1`, s.AuditoriumID); err != nil {
+		t.Fatal(err)
+	}
+	if found, _ := d.FindOrders(ctx, mine.Code, []int64{theatre + 1000}); len(found) != 0 {
+		t.Errorf("another theatre found %d", len(found))
+	}
+	if found, _ := d.FindOrders(ctx, mine.Code, []int64{theatre}); len(found) != 1 {
+		t.Errorf("its theatre found %d", len(found))
+	}
+	if found, _ := d.FindOrders(ctx, mine.Code, []int64{}); len(found) != 0 {
+		t.Errorf("an empty scope found %d", len(found))
+	}
+	found, _ := d.FindOrders(ctx, "lovelace", nil)
 	if len(found) == 1 && (found[0].Name != "Ada Lovelace" || found[0].Seats != 1 || found[0].Title == "") {
 		t.Errorf("%+v", found[0])
 	}
@@ -115,11 +129,11 @@ func TestAdmitAnyShowtimeOnlyWhenOpen(t *testing.T) {
 	}
 	o := dbtest.PaidOrder(t, d, later, "a@example.com", nil, clock.Now(), later.SeatIDs[40])
 	ticket := booking.Ticket{OrderCode: o.Code, Seat: o.Items[0].Label()}
-	if a, err := d.Admit(ctx, ticket, 0, staff.ID, clock.Now()); err != nil || a.Valid() || a.Verdict != booking.AdmitNotNow {
+	if a, err := d.Admit(ctx, ticket, booking.Door{}, staff.ID, clock.Now()); err != nil || a.Valid() || a.Verdict != booking.AdmitNotYet {
 		t.Fatalf("next week's ticket at an any-showtime door: %s %v", a.Verdict, err)
 	}
 	clock.Set(later.StartsAt.Add(-time.Hour)) // its doors are open
-	if a, err := d.Admit(ctx, ticket, 0, staff.ID, clock.Now()); err != nil || !a.Valid() {
+	if a, err := d.Admit(ctx, ticket, booking.Door{}, staff.ID, clock.Now()); err != nil || !a.Valid() {
 		t.Fatalf("on the day: %s %v", a.Verdict, err)
 	}
 }

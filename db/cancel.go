@@ -26,56 +26,64 @@ type Planner func(o booking.Order, startsAt time.Time) (booking.Cancellation, er
 func (db *DB) CancelSeats(ctx context.Context, code, reason string, now time.Time, plan Planner) (booking.Refund, error) {
 	var out booking.Refund
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
-		o, startsAt, err := db.lockOrder(ctx, tx, code)
-		if err != nil {
-			return err
-		}
-		c, err := plan(o, startsAt)
-		if err != nil {
-			return err
-		}
-		n, err := db.txExec(ctx, tx, `
-			UPDATE order_items SET status = $3, cancelled_at = $4
-			WHERE order_id = $1 AND seat_id = ANY($2::bigint[]) AND status = $5`,
-			o.ID, pq.Array(c.SeatIDs), booking.ItemCancelled, now, booking.ItemSold)
-		if err != nil {
-			return fmt.Errorf("cancel items: %w", err)
-		}
-		if n != int64(len(c.SeatIDs)) { // cannot happen under the row lock; refuse rather than refund wrongly
-			return booking.Errorf(booking.ECONFLICT, "These seats were changed meanwhile. Please reload and try again.")
-		}
-		if _, err := db.txExec(ctx, tx, `
-			DELETE FROM seat_claims WHERE showtime_id = $1 AND order_id = $2 AND seat_id = ANY($3::bigint[])`,
-			o.ShowtimeID, o.ID, pq.Array(c.SeatIDs)); err != nil {
-			return fmt.Errorf("release seats: %w", err)
-		}
-		to := booking.OrderPartiallyRefunded
-		if c.All {
-			to = booking.OrderCancelled
-			if reason == booking.RefundShowtimeCancelled {
-				to = booking.OrderRefunded
-			}
-		}
-		if err := booking.CheckTransition(o.Status, to); err != nil {
-			return err
-		}
-		if _, err := db.txExec(ctx, tx, `
-			UPDATE orders SET status = $2,
-			       cancelled_at = CASE WHEN $2 IN ('cancelled', 'refunded') THEN coalesce(cancelled_at, $3) ELSE cancelled_at END
-			WHERE id = $1 AND status = ANY($4::text[])`, o.ID, to, now, pq.Array(booking.TransitionsInto(to))); err != nil {
-			return fmt.Errorf("order to %s: %w", to, err)
-		}
-		out, err = db.insertRefundTx(ctx, tx, newRefund{OrderID: o.ID, Reason: reason, Cancellation: c,
-			Key: "refund-" + o.Code + "-" + randomHex(8), Now: now})
-		if err != nil {
-			return err
-		}
-		out.OrderStatus = to
-		return nil
+		var err error
+		out, err = db.cancelSeatsTx(ctx, tx, code, reason, now, plan)
+		return err
 	})
 	if err != nil {
 		return booking.Refund{}, fmt.Errorf("cancel seats of %s: %w", code, err)
 	}
+	return out, nil
+}
+
+// cancelSeatsTx is CancelSeats in the caller's transaction (the box office
+// adds how the money goes back in the same transaction: CancelAtCounter).
+func (db *DB) cancelSeatsTx(ctx context.Context, tx *sqlx.Tx, code, reason string, now time.Time, plan Planner) (booking.Refund, error) {
+	o, startsAt, err := db.lockOrder(ctx, tx, code)
+	if err != nil {
+		return booking.Refund{}, err
+	}
+	c, err := plan(o, startsAt)
+	if err != nil {
+		return booking.Refund{}, err
+	}
+	n, err := db.txExec(ctx, tx, `
+			UPDATE order_items SET status = $3, cancelled_at = $4
+			WHERE order_id = $1 AND seat_id = ANY($2::bigint[]) AND status = $5`,
+		o.ID, pq.Array(c.SeatIDs), booking.ItemCancelled, now, booking.ItemSold)
+	if err != nil {
+		return booking.Refund{}, fmt.Errorf("cancel items: %w", err)
+	}
+	if n != int64(len(c.SeatIDs)) { // cannot happen under the row lock; refuse rather than refund wrongly
+		return booking.Refund{}, booking.Errorf(booking.ECONFLICT, "These seats were changed meanwhile. Please reload and try again.")
+	}
+	if _, err := db.txExec(ctx, tx, `
+			DELETE FROM seat_claims WHERE showtime_id = $1 AND order_id = $2 AND seat_id = ANY($3::bigint[])`,
+		o.ShowtimeID, o.ID, pq.Array(c.SeatIDs)); err != nil {
+		return booking.Refund{}, fmt.Errorf("release seats: %w", err)
+	}
+	to := booking.OrderPartiallyRefunded
+	if c.All {
+		to = booking.OrderCancelled
+		if reason == booking.RefundShowtimeCancelled {
+			to = booking.OrderRefunded
+		}
+	}
+	if err := booking.CheckTransition(o.Status, to); err != nil {
+		return booking.Refund{}, err
+	}
+	if _, err := db.txExec(ctx, tx, `
+			UPDATE orders SET status = $2,
+			       cancelled_at = CASE WHEN $2 IN ('cancelled', 'refunded') THEN coalesce(cancelled_at, $3) ELSE cancelled_at END
+			WHERE id = $1 AND status = ANY($4::text[])`, o.ID, to, now, pq.Array(booking.TransitionsInto(to))); err != nil {
+		return booking.Refund{}, fmt.Errorf("order to %s: %w", to, err)
+	}
+	out, err := db.insertRefundTx(ctx, tx, newRefund{OrderID: o.ID, Reason: reason, Cancellation: c,
+		Key: "refund-" + o.Code + "-" + randomHex(8), Now: now})
+	if err != nil {
+		return booking.Refund{}, err
+	}
+	out.OrderStatus = to
 	return out, nil
 }
 

@@ -16,7 +16,9 @@ import (
 // and the cash each shift should have in the drawer.
 
 // SettleCounter records a box-office tender and sells the order's seats, in
-// one short transaction. A split tender writes two payments (cash, then
+// one short transaction. Cash (or a split's cash part) needs the staff
+// member's open drawer session at the showtime's theatre (ECONFLICT
+// otherwise); the payments are attributed to it. A split tender writes two payments (cash, then
 // card) and returns the cash one. An order whose hold lapsed is sold if every seat can
 // be re-taken; otherwise nothing is recorded (ECONFLICT, no money taken).
 func (db *DB) SettleCounter(ctx context.Context, c payment.CounterSettle) (payment.Record, error) {
@@ -65,6 +67,24 @@ func (db *DB) SettleCounter(ctx context.Context, c payment.CounterSettle) (payme
 		default:
 			return booking.Invalid("method", "Choose cash, card or split.")
 		}
+		// The drawer: cash needs the staff member's open drawer at this
+		// theatre; a card payment is counted in it when there is one.
+		drawer, here, err := db.drawerForCashTx(ctx, tx, c.StaffUserID, c.OrderCode)
+		if err != nil {
+			return err
+		}
+		if c.Provider == payment.ProviderCash || c.Provider == payment.TenderSplit {
+			switch {
+			case drawer == 0:
+				return booking.ErrNoDrawer
+			case !here:
+				return booking.ErrDrawerElsewhere
+			}
+		}
+		var drawerID any
+		if drawer != 0 && here {
+			drawerID = drawer
+		}
 		ok, err := db.retakeSeats(ctx, tx, o.ID, nil, c.Now)
 		if err != nil {
 			return err
@@ -79,10 +99,10 @@ func (db *DB) SettleCounter(ctx context.Context, c payment.CounterSettle) (payme
 			var rec paymentRow
 			if err := db.txGet(ctx, tx, &rec, `
 				INSERT INTO payments (order_id, provider, kind, status, amount_cents, currency, tendered_cents, change_cents,
-				                      card_reference, staff_user_id, created_at, updated_at)
-				VALUES ($1, $2, 'counter', 'succeeded', $3, $4, $5, $6, $7, $8, $9, $9)
+				                      card_reference, staff_user_id, created_at, updated_at, drawer_session_id)
+				VALUES ($1, $2, 'counter', 'succeeded', $3, $4, $5, $6, $7, $8, $9, $9, $10)
 				RETURNING `+paymentColumns,
-				o.ID, r.provider, r.amount, o.Currency, r.tendered, r.change, r.ref, c.StaffUserID, c.Now); err != nil {
+				o.ID, r.provider, r.amount, o.Currency, r.tendered, r.change, r.ref, c.StaffUserID, c.Now, drawerID); err != nil {
 				return err
 			}
 			if i == 0 {

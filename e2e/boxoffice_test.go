@@ -43,6 +43,10 @@ func TestBoxOfficeSaleAndDoor(t *testing.T) {
 	if !found {
 		t.Skip("no theatre sells a show for the rest of today (the demo programme is relative to now)")
 	}
+	theatre := Eval[string](b, `document.querySelector("#theatre option[selected]").value`)
+	openDrawer(b, srv, theatre, "100")
+	b.Navigate(srv.URL + "/boxoffice?theatre=" + theatre)
+	b.WaitVisible(`[data-testid="boxoffice-home"]`)
 	b.Do(chromedp.KeyEvent("1"))
 	b.WaitVisible(`[data-testid="sale-page"] #quantity`)
 	b.WaitJS("the cursor in Best seats", `document.activeElement && document.activeElement.id === "quantity"`)
@@ -94,4 +98,17 @@ func TestBoxOfficeSaleAndDoor(t *testing.T) {
 	b.Click(`[data-testid="undo"]`)
 	b.WaitJS("the undo answer", `(document.querySelector("[data-testid=door-title]") || {}).textContent === "CHECK-IN UNDONE"`)
 	b.NoProblems()
+}
+
+// openDrawer opens the staff member's cash drawer at a theatre with a float,
+// from the cash-up page: the till is filled in, the float typed, Enter.
+func openDrawer(b *Browser, srv *Server, theatre, float string) {
+	b.t.Helper()
+	b.Navigate(srv.URL + "/boxoffice/drawer?theatre=" + theatre)
+	b.WaitVisible(`[data-testid="drawer-open"] #float`)
+	b.Do(chromedp.SendKeys(chromedp.ID("float"), float+kb.Enter))
+	b.WaitVisible(`[data-testid="drawer-close"]`)
+	if got := b.Text(`[data-testid="drawer-float"]`); got != "$"+float+".00" {
+		b.t.Fatalf("float %q", got)
+	}
 }

@@ -145,8 +145,9 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
-// NewBrowser starts a fresh chromium (own profile directory) for this test.
-func NewBrowser(t *testing.T) *Browser {
+// NewBrowser starts a fresh chromium (own profile directory) for this test;
+// extra options add flags (a fake camera: e2e/boxoffice_camera_test.go).
+func NewBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) *Browser {
 	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromium(t)),
@@ -166,6 +167,7 @@ func NewBrowser(t *testing.T) *Browser {
 	if os.Geteuid() == 0 {
 		opts = append(opts, chromedp.NoSandbox) // chromium refuses to run as root with its sandbox
 	}
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancelCtx(); cancelAlloc() })

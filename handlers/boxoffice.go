@@ -1,6 +1,9 @@
 package handlers
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"strconv"
 	"strings"
 	"time"
@@ -19,35 +22,29 @@ import (
 // through the sales service with the counter's window (booking.CounterUntil),
 // every tender through the payment service; every action is audited.
 //
-// Accounts have no home theatre yet: the board's theatre is the ?theatre=
-// query parameter (default: the first theatre by name), kept in the board's
-// links.
+// The board and the door work at the staff member's theatre
+// (boxoffice_theatre.go); everything else is refused (403) for an order or
+// showtime of a theatre they don't belong to.
 
 // boardView builds today's board (the theatre's local day) from the
 // showtimes and the sales service's live seat states.
 func (h *Handler) boardView(c *fiber.Ctx) (views.BoardView, error) {
 	ctx := c.UserContext()
-	theatres, err := h.db.Theatres(ctx)
+	cur, theatres, err := h.boxTheatre(c, c.Query("theatre"))
 	if err != nil {
 		return views.BoardView{}, err
 	}
-	if len(theatres) == 0 { // a fresh installation: an empty board
+	if cur.ID == 0 { // a fresh installation: an empty board
 		return views.BoardView{Theatre: booking.Theatre{Name: "No theatres yet"}, Day: views.Day(h.clock.Now(), time.UTC)}, nil
 	}
-	b := views.BoardView{Theatres: theatres, Theatre: theatres[0]}
-	if q := c.Query("theatre"); q != "" && q != "0" {
-		id, err := strconv.ParseInt(q, 10, 64)
+	b := views.BoardView{Theatres: theatres, Theatre: cur}
+	if u := h.currentUser(c); u != nil {
+		d, ok, err := h.db.OpenDrawerOf(ctx, u.ID)
 		if err != nil {
-			return b, BadQuery("theatre", "theatre must be a theatre id.")
+			return b, err
 		}
-		found := false
-		for _, t := range theatres {
-			if t.ID == id {
-				b.Theatre, found = t, true
-			}
-		}
-		if !found {
-			return b, booking.Errorf(booking.ENOTFOUND, "No such theatre.")
+		if ok {
+			b.Drawer = &d
 		}
 	}
 	loc := b.Theatre.Location()
@@ -115,6 +112,9 @@ func (h *Handler) saleView(c *fiber.Ctx) (views.SaleView, error) {
 	if err != nil {
 		return views.SaleView{}, err
 	}
+	if err := h.requireTheatre(c, v.Show.Info.Theatre.ID); err != nil {
+		return views.SaleView{}, err
+	}
 	sv := views.SaleView{Info: v.Show.Info, TicketTypes: v.Show.Card.TicketTypes,
 		State: booking.CounterSales(v.Show.Info.Showtime, v.Now, h.booking),
 		Map:   views.NewCounterMap(id, v.Show.Layout, v.States)}
@@ -131,6 +131,7 @@ func (h *Handler) salePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	v.Form.Key = newSaleKey()
 	return render(c, fiber.StatusOK, views.SalePage(h.pageMeta(c, "Sell "+v.Info.Movie.Title, "boxoffice"), v))
 }
 
@@ -172,6 +173,11 @@ func (h *Handler) counterRequest(c *fiber.Ctx, sv views.SaleView) (sales.OrderRe
 		}
 		r.TicketTypes[tt.Code] = n
 	}
+	if p := c.FormValue("phone"); strings.TrimSpace(p) != "" {
+		if _, err := booking.CheckPhone(p); err != nil {
+			return r, t, err
+		}
+	}
 	if e := strings.TrimSpace(c.FormValue("email")); e != "" {
 		email, err := booking.TicketEmail(e, nil)
 		if err != nil {
@@ -189,7 +195,7 @@ func (h *Handler) counterRequest(c *fiber.Ctx, sv views.SaleView) (sales.OrderRe
 			return r, t, err
 		}
 	}
-	if s := c.FormValue("card_amount"); strings.TrimSpace(s) != "" {
+	if s := c.FormValue("card_amount"); strings.TrimSpace(s) != "" && (t.Method == booking.TenderSplit || t.Method == booking.TenderCard) {
 		if t.CardCents, err = booking.ParseCents("card_amount", s); err != nil {
 			return r, t, err
 		}
@@ -227,7 +233,10 @@ func (h *Handler) saleQuote(c *fiber.Ctx) error {
 
 // sell: POST /boxoffice/sell/:id — one order through the sales service with
 // the counter's window, paid at once with the tender. The tender is checked
-// against the quoted total first, so cash below it changes nothing.
+// against the quoted total first, so cash below it changes nothing; cash
+// needs the staff member's open drawer here. The form's key (sale_key) is
+// claimed first: a form sent twice makes one order, and the second answer
+// is the first sale's order.
 func (h *Handler) sell(c *fiber.Ctx) error {
 	sv, err := h.saleView(c)
 	if err != nil {
@@ -247,6 +256,30 @@ func (h *Handler) sell(c *fiber.Ctx) error {
 		return err
 	}
 	staff := h.currentUser(c)
+	if t.Method == booking.TenderCash || t.Method == booking.TenderSplit {
+		d, ok, err := h.db.OpenDrawerOf(ctx, staff.ID)
+		switch {
+		case err != nil:
+			return err
+		case !ok:
+			return booking.ErrNoDrawer
+		case d.TheatreID != sv.Info.Theatre.ID:
+			return booking.ErrDrawerElsewhere
+		}
+	}
+	key := copyForm(c, "sale_key")
+	if key != "" {
+		if len(key) < 16 || len(key) > 64 {
+			return booking.Invalid("sale_key", "This sale form is out of date: reload the page.")
+		}
+		claimed, code, err := h.db.ClaimSaleKey(ctx, key, staff.ID, h.clock.Now())
+		if err != nil {
+			return err
+		}
+		if !claimed {
+			return h.sameSale(c, key, code)
+		}
+	}
 	cp := payment.CounterPayment{StaffUserID: staff.ID, CardReference: plan.CardReference}
 	switch t.Method {
 	case booking.TenderCash:
@@ -259,19 +292,60 @@ func (h *Handler) sell(c *fiber.Ctx) error {
 	r.Tender = h.payments.Tender(cp)
 	placed, err := h.sales.PlaceOrder(ctx, r)
 	if err != nil {
+		if key != "" {
+			if rerr := h.db.ReleaseSaleKey(context.WithoutCancel(ctx), key); rerr != nil {
+				h.log.Error("release sale key", "err", rerr)
+			}
+		}
 		if placed.Order.Code != "" { // placed, but the tender was refused (the best seats changed price meanwhile…)
 			h.audit(c, "boxoffice.sale_unpaid", placed.Order.Code, map[string]any{"showtime": r.ShowtimeID, "error": err.Error()})
 		}
 		return err
 	}
 	o := placed.Order
+	if key != "" {
+		if err := h.db.FinishSaleKey(context.WithoutCancel(ctx), key, o.Code); err != nil {
+			h.log.Error("finish sale key", "order", o.Code, "err", err)
+		}
+	}
+	if p := c.FormValue("phone"); strings.TrimSpace(p) != "" {
+		if err := h.db.SetOrderPhone(ctx, o.Code, p); err != nil {
+			return err
+		}
+	}
 	seats := make([]string, len(o.Items))
 	for i, it := range o.Items {
 		seats[i] = it.Label()
 	}
 	h.audit(c, "boxoffice.sale", o.Code, map[string]any{"showtime": r.ShowtimeID, "seats": seats, "total_cents": o.TotalCents,
 		"tender": t.Method, "cash_cents": plan.CashDueCents, "card_cents": plan.CardCents, "change_cents": plan.ChangeCents})
-	to := "/boxoffice/orders/" + o.Code + "?sold=1"
+	return h.toSoldOrder(c, o.Code)
+}
+
+// sameSale answers a sale form sent again: the first sending's order once
+// it is placed (waiting up to 10 s for it), else a conflict.
+func (h *Handler) sameSale(c *fiber.Ctx, key, code string) error {
+	ctx := c.UserContext()
+	staff := h.currentUser(c)
+	for i := 0; code == "" && i < 100; i++ { // up to 10 s
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		var err error
+		if code, err = h.db.SaleKeyOrder(ctx, key, staff.ID); err != nil {
+			return err
+		}
+	}
+	if code == "" {
+		return booking.Errorf(booking.ECONFLICT, "This sale was sent twice and the first is still being processed: look it up before selling again.")
+	}
+	return h.toSoldOrder(c, code)
+}
+
+func (h *Handler) toSoldOrder(c *fiber.Ctx, code string) error {
+	to := "/boxoffice/orders/" + code + "?sold=1"
 	if isHTMX(c) {
 		c.Set("HX-Redirect", to)
 		return c.SendStatus(fiber.StatusOK)
@@ -279,11 +353,20 @@ func (h *Handler) sell(c *fiber.Ctx) error {
 	return c.Redirect(to, fiber.StatusSeeOther)
 }
 
+// newSaleKey is a sale form's key: 128 random bits.
+func newSaleKey() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return hex.EncodeToString(b)
+}
+
 // boxOrder: GET /boxoffice/orders/:code — the order with its payments and
 // tickets, ready to print (print stylesheet: 80 mm receipt printers).
 func (h *Handler) boxOrder(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	o, err := h.db.OrderByCode(ctx, strings.ToUpper(c.Params("code")))
+	o, err := h.orderInScope(c)
 	if err != nil {
 		return err
 	}
@@ -295,8 +378,16 @@ func (h *Handler) boxOrder(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := views.BoxOrderView{Order: o, Info: info, Tickets: h.tickets(o), Sold: c.Query("sold") == "1"}
+	v := views.BoxOrderView{Order: o, Info: info, Tickets: h.tickets(o), Sold: c.Query("sold") == "1", RefundTo: booking.RefundToCard}
+	if d, ok, err := h.db.OpenDrawerOf(ctx, h.currentUser(c).ID); err != nil {
+		return err
+	} else if ok && d.TheatreID == info.Theatre.ID {
+		v.DrawerOpen = true
+	}
 	for _, p := range pays {
+		if p.Provider == payment.ProviderCash && p.Status == payment.PaySucceeded {
+			v.RefundTo = booking.RefundToCash
+		}
 		if p.Kind == payment.KindCounter || p.Status == "succeeded" {
 			v.Payments = append(v.Payments, views.CounterPayment{Provider: p.Provider, AmountCents: p.AmountCents,
 				TenderedCents: p.TenderedCents, ChangeCents: p.ChangeCents, CardReference: p.CardReference})
@@ -321,7 +412,7 @@ func (h *Handler) boxOrder(c *fiber.Ctx) error {
 // confirm=1 is required: the form's "yes, cancel" box.
 func (h *Handler) counterCancel(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	o, err := h.db.OrderByCode(ctx, strings.ToUpper(c.Params("code")))
+	o, err := h.orderInScope(c)
 	if err != nil {
 		return err
 	}
@@ -329,7 +420,7 @@ func (h *Handler) counterCancel(c *fiber.Ctx) error {
 		return booking.Invalid("confirm", "Tick the box to confirm the cancellation.")
 	}
 	cc := booking.CounterCancel{Override: c.FormValue("override") == "1", Reason: strings.TrimSpace(copyForm(c, "reason")),
-		WaiveCharge: c.FormValue("waive") == "1"}
+		WaiveCharge: c.FormValue("waive") == "1", RefundTo: copyForm(c, "refund_to"), StaffUserID: h.currentUser(c).ID}
 	if c.FormValue("all") != "1" {
 		var labels []string
 		for _, b := range c.Context().PostArgs().PeekMulti("seat") {
@@ -347,10 +438,17 @@ func (h *Handler) counterCancel(c *fiber.Ctx) error {
 		return err
 	}
 	h.audit(c, "boxoffice.refund", o.Code, map[string]any{"seats": len(r.SeatIDs), "refund_cents": r.AmountCents,
-		"charge_cents": r.ChargeCents, "refund_status": r.Status, "override": cc.Override, "reason": cc.Reason, "waived": cc.WaiveCharge})
+		"charge_cents": r.ChargeCents, "refund_status": r.Status, "override": cc.Override, "reason": cc.Reason, "waived": cc.WaiveCharge,
+		"refund_to": cc.RefundTo, "payment": r.Provider})
 	msg := "Cancelled " + strconv.Itoa(len(r.SeatIDs)) + " seat(s); refund " + views.Money(r.AmountCents) + " (" + views.RefundStatusText(r.Status) + ")."
-	if r.Provider == payment.ProviderCash && r.AmountCents > 0 {
+	switch {
+	case r.AmountCents == 0:
+	case cc.RefundTo == booking.RefundToCash:
 		msg += " Hand back " + views.Money(r.AmountCents) + " cash from the drawer."
+	case r.Provider == payment.ProviderCardPresent:
+		msg += " Refund " + views.Money(r.AmountCents) + " on the card terminal."
+	default:
+		msg += " " + views.Money(r.AmountCents) + " goes back to the card through the payment provider."
 	}
 	h.sessionOf(c).SetFlash(msg)
 	return c.Redirect("/boxoffice/orders/"+o.Code, fiber.StatusSeeOther)
@@ -360,7 +458,7 @@ func (h *Handler) counterCancel(c *fiber.Ctx) error {
 // the ticket links again, to the order's e-mail.
 func (h *Handler) resendMail(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	o, err := h.db.OrderByCode(ctx, strings.ToUpper(c.Params("code")))
+	o, err := h.orderInScope(c)
 	if err != nil {
 		return err
 	}
@@ -391,7 +489,11 @@ func (h *Handler) findOrder(c *fiber.Ctx) error {
 			}
 			q = t.OrderCode
 		}
-		found, err := h.db.FindOrders(c.UserContext(), q)
+		theatres, err := h.scopeTheatres(c)
+		if err != nil {
+			return err
+		}
+		found, err := h.db.FindOrders(c.UserContext(), q, theatres)
 		if err != nil {
 			return err
 		}
@@ -407,40 +509,65 @@ func (h *Handler) findOrder(c *fiber.Ctx) error {
 }
 
 func foundView(o db.FoundOrder) views.FoundOrder {
-	return views.FoundOrder{Code: o.Code, Email: o.Email, Name: o.Name, Status: o.Status, Title: o.Title,
+	return views.FoundOrder{Code: o.Code, Email: o.Email, Name: o.Name, Phone: o.Phone, Status: o.Status, Title: o.Title,
 		Start: o.StartsAt.UTC().Format("Mon 2 Jan 15:04 UTC"), TotalCents: o.TotalCents, Seats: o.Seats}
 }
 
-// doorView is the check-in page's showtimes: today's of every theatre.
+// doorView is the check-in page: the door's theatre (the staff member's,
+// or the showtime's it is set to) and today's showtimes there with their
+// counts.
 func (h *Handler) doorView(c *fiber.Ctx) (views.DoorView, error) {
 	var v views.DoorView
-	if s := c.Query("showtime", c.FormValue("showtime")); s != "" {
+	ctx := c.UserContext()
+	if s := c.Query("showtime", c.FormValue("showtime")); s != "" && s != "0" {
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
 			return v, BadQuery("showtime", "showtime must be a showtime id.")
 		}
-		v.Door = id
-	}
-	ctx := c.UserContext()
-	theatres, err := h.db.Theatres(ctx)
-	if err != nil {
-		return v, err
-	}
-	now := h.clock.Now()
-	for _, t := range theatres {
-		loc := t.Location()
-		local := now.In(loc)
-		from := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
-		shows, err := h.db.BoardShows(ctx, t.ID, from, from.AddDate(0, 0, 1))
+		info, err := h.db.ShowtimeInfo(ctx, id)
 		if err != nil {
 			return v, err
 		}
-		for _, s := range shows {
-			v.Showtimes = append(v.Showtimes, views.DoorShow{ID: s.ID, Admitted: s.Admitted, Expected: s.Sold,
-				Label: views.Clock(s.StartsAt, loc) + " " + s.Title + " · " + s.Auditorium + " · " + t.Name})
+		if err := h.requireTheatre(c, info.Theatre.ID); err != nil {
+			return v, err
 		}
+		v.Door, v.Theatre = id, info.Theatre
+	}
+	cur, mine, err := h.boxTheatre(c, c.Query("theatre", c.FormValue("theatre")))
+	if err != nil {
+		return v, err
+	}
+	v.Theatres = mine
+	if v.Theatre.ID == 0 {
+		v.Theatre = cur
+	}
+	if v.Theatre.ID == 0 {
+		return v, nil
+	}
+	loc := v.Theatre.Location()
+	local := h.clock.Now().In(loc)
+	from := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
+	shows, err := h.db.BoardShows(ctx, v.Theatre.ID, from, from.AddDate(0, 0, 1))
+	if err != nil {
+		return v, err
+	}
+	for _, s := range shows {
+		v.Showtimes = append(v.Showtimes, views.DoorShow{ID: s.ID, Admitted: s.Admitted, Expected: s.Sold,
+			Start: views.Clock(s.StartsAt, loc), Opens: views.Clock(booking.DoorsOpen(s.StartsAt), loc),
+			Label: views.Clock(s.StartsAt, loc) + " " + s.Title + " · " + s.Auditorium})
 	}
 	return v, nil
+}
+
+// doorCounts: GET /boxoffice/door/counts — admitted / expected per showtime
+// of the door, polled by the door page.
+func (h *Handler) doorCounts(c *fiber.Ctx) error {
+	v, err := h.doorView(c)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return render(c, fiber.StatusOK, views.DoorCounts(v))
 }
 
 func (h *Handler) doorPage(c *fiber.Ctx) error {
@@ -456,14 +583,11 @@ func (h *Handler) doorPage(c *fiber.Ctx) error {
 // 422 for anything else (forged, another showtime, cancelled, unpaid).
 func (h *Handler) checkIn(c *fiber.Ctx) error {
 	token := strings.TrimSpace(copyForm(c, "ticket"))
-	var door int64
-	if s := c.FormValue("showtime"); s != "" && s != "0" {
-		id, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return booking.Invalid("showtime", "Choose the door's showtime again.")
-		}
-		door = id
+	dv, err := h.doorView(c)
+	if err != nil {
+		return err
 	}
+	door := booking.Door{TheatreID: dv.Theatre.ID, ShowtimeID: dv.Door}
 	a := booking.Admission{Token: token}
 	t, err := h.after.Signer().VerifyTicket(token)
 	if err != nil {
@@ -485,7 +609,7 @@ func (h *Handler) checkIn(c *fiber.Ctx) error {
 	for _, s := range a.Admitted {
 		seats = append(seats, s.Label)
 	}
-	h.audit(c, action, t.OrderCode+"."+t.Seat, map[string]any{"verdict": a.Verdict, "seats": seats, "door": door})
+	h.audit(c, action, t.OrderCode+"."+t.Seat, map[string]any{"verdict": a.Verdict, "seats": seats, "door_showtime": door.ShowtimeID, "door_theatre": door.TheatreID})
 	return h.renderAnswer(c, views.DoorAnswer{A: a, Zone: h.zoneOf(c, a.ShowtimeID)})
 }
 
@@ -494,6 +618,13 @@ func (h *Handler) undoCheckIn(c *fiber.Ctx) error {
 	token := strings.TrimSpace(copyForm(c, "ticket"))
 	t, err := h.after.Signer().VerifyTicket(token)
 	if err != nil {
+		return err
+	}
+	theatre, err := h.db.OrderTheatre(c.UserContext(), t.OrderCode)
+	if err != nil {
+		return err
+	}
+	if err := h.requireTheatre(c, theatre); err != nil {
 		return err
 	}
 	a, n, err := h.db.Unadmit(c.UserContext(), t)
@@ -514,6 +645,11 @@ func (h *Handler) renderAnswer(c *fiber.Ctx, d views.DoorAnswer) error {
 	case d.Undone > 0 || d.A.Valid():
 	case d.A.Verdict == booking.AdmitAlready:
 		status = fiber.StatusConflict
+	case d.A.Verdict == booking.AdmitOtherTheatre:
+		status = fiber.StatusUnprocessableEntity
+		if s, err := h.scope(c); err == nil && !s.Allows(d.A.TheatreID) {
+			status = fiber.StatusForbidden // a theatre this member of staff doesn't work at
+		}
 	default:
 		status = fiber.StatusUnprocessableEntity
 	}

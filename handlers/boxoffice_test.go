@@ -20,18 +20,52 @@ import (
 // boxEnv is an app with a member of staff signed in and one showtime
 // starting in 15 minutes (online sales close at the start, the counter 10
 // minutes after).
+// The member of staff works at the showtime's theatre and has a drawer open
+// there (Till 1, a $100 float).
 type boxEnv struct {
 	*accEnv
-	staff *client
-	show  dbtest.Show
+	staff   *client
+	staffID int64
+	show    dbtest.Show
+	theatre int64 // the showtime's theatre
+	drawer  int64 // the staff member's open drawer
 }
 
-func newBoxEnv(t *testing.T) *boxEnv {
+func newBoxEnv(t *testing.T, opts ...envOption) *boxEnv {
 	t.Helper()
-	e := newAccEnv(t)
-	staff := e.signedIn("till@example.com", booking.RoleStaff)
+	e := newAccEnv(t, opts...)
 	show := dbtest.AddShowtime(t, e.db, e.clock.Now().Add(15*time.Minute))
-	return &boxEnv{accEnv: e, staff: staff, show: show}
+	b := &boxEnv{accEnv: e, show: show, theatre: theatreOf(t, e, show)}
+	b.staff, b.staffID = b.staffAt("till@example.com", booking.RoleStaff, b.theatre)
+	d, err := e.db.OpenDrawer(context.Background(), booking.NewDrawer{TheatreID: b.theatre, Till: "Till 1", StaffUserID: b.staffID, FloatCents: 10000, Now: e.clock.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.drawer = d.ID
+	return b
+}
+
+// staffAt signs in a new member of staff (or manager) of the given theatres.
+func (e *boxEnv) staffAt(email string, role booking.Role, theatres ...int64) (*client, int64) {
+	e.t.Helper()
+	u := e.user(email, "correct horse battery", role, true)
+	if _, err := e.db.SetStaffTheatres(context.Background(), u.ID, theatres); err != nil {
+		e.t.Fatal(err)
+	}
+	cl := e.client()
+	if resp, _ := cl.login(email, "correct horse battery", false); resp.StatusCode != http.StatusSeeOther {
+		e.t.Fatalf("login %s: status %d", email, resp.StatusCode)
+	}
+	return cl, u.ID
+}
+
+func theatreOf(t *testing.T, e *accEnv, s dbtest.Show) int64 {
+	t.Helper()
+	var id int64
+	if err := dbtest.SQL(t, e.db).Get(&id, `SELECT theatre_id FROM auditoriums WHERE id = $1`, s.AuditoriumID); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
 
 func (e *boxEnv) sellPath() string { return "/boxoffice/sell/" + fmtInt(e.show.ShowtimeID) }
@@ -108,6 +142,9 @@ func TestBoxOfficeBoard(t *testing.T) {
 	}
 	resp, _ = e.staff.get("/boxoffice?theatre=999999")
 	wantStatus(t, resp, http.StatusNotFound)
+	other := dbtest.AddShowtime(t, e.db, e.clock.Now().Add(time.Hour))
+	resp, _ = e.staff.get("/boxoffice?theatre=" + fmtInt(theatreOf(t, e.accEnv, other)))
+	wantStatus(t, resp, http.StatusForbidden)
 }
 
 func TestCounterSaleCash(t *testing.T) {
@@ -275,6 +312,20 @@ func (e *boxEnv) scan(token string, door int64) (*http.Response, *goquery.Docume
 	return e.staff.post("/boxoffice/door", url.Values{"ticket": {token}, "showtime": {fmtInt(door)}})
 }
 
+// laterShowtime adds a showtime of the same movie in the same auditorium, after later.
+func (e *boxEnv) laterShowtime(after time.Duration) int64 {
+	e.t.Helper()
+	var id int64
+	if err := dbtest.SQL(e.t, e.db).Get(&id, `
+		INSERT INTO showtimes (movie_id, auditorium_id, starts_at, ends_at, ready_at, sales_close_at, counter_close_at, status, price_card_id, format)
+		SELECT movie_id, auditorium_id, starts_at + $2 * interval '1 second', ends_at + $2 * interval '1 second', ready_at + $2 * interval '1 second',
+		       sales_close_at + $2 * interval '1 second', counter_close_at + $2 * interval '1 second', status, price_card_id, format
+		FROM showtimes WHERE id = $1 RETURNING id`, e.show.ShowtimeID, after.Seconds()); err != nil {
+		e.t.Fatal(err)
+	}
+	return id
+}
+
 func verdict(doc *goquery.Document) string {
 	v, _ := doc.Find(`[data-testid="door-answer"]`).Attr("data-verdict")
 	return v
@@ -312,12 +363,16 @@ func TestCheckIn(t *testing.T) {
 			t.Errorf("%q: %s", bad, verdict(doc))
 		}
 	}
-	other := dbtest.AddShowtime(t, e.db, e.clock.Now().Add(3*time.Hour))
-	resp, doc = e.scan(tokens[0], other.ShowtimeID)
+	later := e.laterShowtime(3 * time.Hour)
+	resp, doc = e.scan(tokens[0], later)
 	wantStatus(t, resp, http.StatusUnprocessableEntity)
 	if verdict(doc) != booking.AdmitOtherShowtime {
 		t.Errorf("other showtime: %s", verdict(doc))
 	}
+	// A door set to another theatre's showtime: not this staff member's theatre.
+	other := dbtest.AddShowtime(t, e.db, e.clock.Now().Add(3*time.Hour))
+	resp, _ = e.scan(tokens[0], other.ShowtimeID)
+	wantStatus(t, resp, http.StatusForbidden)
 	// Refunded tickets don't admit.
 	if _, err := e.db.CancelSeats(context.Background(), code, booking.RefundStaff, e.clock.Now(), func(o booking.Order, _ time.Time) (booking.Cancellation, error) {
 		return booking.Cancellation{SeatIDs: []int64{o.Items[0].SeatID}, TicketsCents: o.Items[0].PriceCents, RefundCents: o.Items[0].PriceCents}, nil
@@ -410,7 +465,7 @@ func TestCounterCancelAndRefund(t *testing.T) {
 		t.Fatal("a refused cancellation was audited as a refund")
 	}
 	o, _ := e.db.OrderByCode(context.Background(), code)
-	resp, _ := e.staff.submit(page, action, url.Values{"seat": {"G1"}, "confirm": {"1"}, "override": {"1"}, "waive": {"1"}, "reason": {"Wrong show sold"}})
+	resp, _ := e.staff.submit(page, action, url.Values{"seat": {"G1"}, "confirm": {"1"}, "override": {"1"}, "waive": {"1"}, "reason": {"Wrong show sold"}, "refund_to": {"cash"}})
 	wantRedirect(t, resp, page)
 	_, doc := e.staff.get(page)
 	flash := doc.Find(`[data-testid="flash"]`).Text()
@@ -439,7 +494,7 @@ func TestCounterCancelAndRefund(t *testing.T) {
 	}
 	resp, _ = e.staff.submit(page, action, url.Values{"seat": {"G2"}, "confirm": {"1"}, "override": {"1"}, "reason": {"x"}})
 	wantStatus(t, resp, http.StatusConflict)
-	resp, _ = e.staff.submit(page, action, url.Values{"all": {"1"}, "confirm": {"1"}, "override": {"1"}, "reason": {"left early"}})
+	resp, _ = e.staff.submit(page, action, url.Values{"all": {"1"}, "confirm": {"1"}, "override": {"1"}, "reason": {"left early"}, "refund_to": {"cash"}})
 	wantRedirect(t, resp, page)
 	o, _ = e.db.OrderByCode(context.Background(), code)
 	if o.Items[1].Status != booking.ItemSold || o.Items[2].Status != booking.ItemCancelled {

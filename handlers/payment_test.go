@@ -875,6 +875,18 @@ func TestPayCounterTenders(t *testing.T) {
 	if _, err := e.svc.RecordCounterPayment(ctx, payment.CounterPayment{OrderCode: code, Method: payment.ProviderCash, TenderedCents: 2000, StaffUserID: staff.ID}); booking.ErrorCode(err) != booking.EINVALID {
 		t.Fatalf("short cash: %v", err)
 	}
+	// Cash needs the staff member's open drawer at the show's theatre.
+	if _, err := e.svc.RecordCounterPayment(ctx, payment.CounterPayment{OrderCode: code, Method: payment.ProviderCash, TenderedCents: 3000, StaffUserID: staff.ID}); booking.ErrorCode(err) != booking.ECONFLICT {
+		t.Fatalf("cash without a drawer: %v", err)
+	}
+	var theatreID int64
+	if err := dbtest.SQL(t, e.db).Get(&theatreID, `SELECT a.theatre_id FROM orders o JOIN showtimes s ON s.id = o.showtime_id
+		JOIN auditoriums a ON a.id = s.auditorium_id WHERE o.code = $1`, code); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.OpenDrawer(ctx, booking.NewDrawer{TheatreID: theatreID, Till: "Till 1", StaffUserID: staff.ID, Now: e.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
 	rec, err := e.svc.RecordCounterPayment(ctx, payment.CounterPayment{OrderCode: code, Method: payment.ProviderCash, TenderedCents: 3000, StaffUserID: staff.ID})
 	if err != nil || rec.ChangeCents != 300 || rec.AmountCents != 2700 || rec.Kind != payment.KindCounter {
 		t.Fatalf("cash: %+v %v", rec, err)

@@ -75,10 +75,17 @@ func (h *Handler) routes(app *fiber.App) {
 	boxoffice.Get("/orders/:code", h.boxOrder)              // the order: change due, tickets and receipt to print
 	boxoffice.Post("/orders/:code/cancel", h.counterCancel) // cancel and refund at the counter (override: a reason)
 	boxoffice.Post("/orders/:code/resend", h.resendMail)    // the confirmation e-mail again
+	boxoffice.Post("/orders/:code/seats", h.changeSeats)    // change seats within the showtime (boxoffice_theatre.go)
 	boxoffice.Get("/find", h.findOrder)                     // look-up by code, e-mail, name or scanned ticket
 	boxoffice.Get("/door", h.doorPage)                      // check-in
 	boxoffice.Post("/door", h.checkIn)
 	boxoffice.Post("/door/undo", h.undoCheckIn)
+	boxoffice.Get("/door/counts", h.doorCounts)        // admitted / expected, polled
+	boxoffice.Post("/theatre", h.setBoxTheatre)        // the switcher: home theatre (boxoffice_theatre.go)
+	boxoffice.Get("/drawer", h.drawerPage)             // cash-up: my drawer (cashup.go)
+	boxoffice.Post("/drawer/open", h.openDrawer)       // till, float
+	boxoffice.Post("/drawer/close", h.closeDrawer)     // cash counted → the summary
+	boxoffice.Get("/drawer/:id<int>", h.drawerSummary) // a session's summary, printable
 	// Managers: the programme of their theatres (manage.go: scope, requireTheatre).
 	manage := app.Group("/manage", h.requireRole(booking.RoleManager))
 	manage.Get("/", h.manageHome)
@@ -95,6 +102,8 @@ func (h *Handler) routes(app *fiber.App) {
 	// showtimes (manage_showtimes.go)
 	// ticket types and price cards (manage_prices.go)
 	// reports (reports.go)
+	manage.Get("/cashup", h.manageCashup)                 // drawer sessions of the manager's theatres (cashup.go)
+	manage.Get("/cashup/:id<int>", h.manageDrawerSummary) // one session
 	admin := app.Group("/admin", h.requireRole(booking.RoleAdmin))
 	admin.Get("/", h.adminUsers)
 	admin.Post("/users/:id/role", h.adminSetRole)

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 snapshot() {
   { find views -name '*_templ.go' -print0 | sort -z | xargs -0 sha256sum
-    if [ "$1" = css ]; then sha256sum static/css/app.css static/js/htmx.min.js; fi
+    if [ "$1" = css ]; then sha256sum static/css/app.css static/js/htmx.min.js static/js/jsQR.js; fi
   } 2>/dev/null
 }
 

@@ -16,6 +16,7 @@ type BoardView struct {
 	Day      string // "Wed 25 Nov"
 	Now      string // "18:04"
 	Rows     []BoardRow
+	Drawer   *booking.DrawerSession // the staff member's open drawer, if any
 }
 
 // BoardRow is one showtime on the board.
@@ -57,6 +58,7 @@ type SaleView struct {
 
 // SaleForm is what was typed into the sale form.
 type SaleForm struct {
+	Key       string // the form's sale key (one order per form)
 	Quantity  string
 	Seats     string
 	Types     map[string]string // ticket type → count typed
@@ -97,6 +99,10 @@ type BoxOrderView struct {
 	// AdmitAll is the signed whole-order ticket the door's "admit all" sends
 	// ("" when no seat is left to admit).
 	AdmitAll string
+	// RefundTo is the refund tender preselected (cash when the order was paid
+	// in cash); DrawerOpen whether the staff member has a drawer open here.
+	RefundTo   string
+	DrawerOpen bool
 }
 
 // CounterPayment is one payment of an order as the box office shows it.
@@ -147,13 +153,15 @@ type FindView struct {
 
 // FoundOrder is one order found.
 type FoundOrder struct {
-	Code, Email, Name, Status, Title, Start string
-	TotalCents                              int64
-	Seats                                   int
+	Code, Email, Name, Phone, Status, Title, Start string
+	TotalCents                                     int64
+	Seats                                          int
 }
 
 // DoorView is the check-in page: the door's showtime (optional) and the answer to the last scan.
 type DoorView struct {
+	Theatre   booking.Theatre   // the door's theatre
+	Theatres  []booking.Theatre // the ones the staff member may switch to
 	Showtimes []DoorShow
 	Door      int64 // the chosen showtime, 0: any
 	Answer    *DoorAnswer
@@ -163,7 +171,21 @@ type DoorView struct {
 type DoorShow struct {
 	ID                 int64
 	Label              string
+	Start, Opens       string // start and doors-open times, local
 	Admitted, Expected int
+}
+
+// Shown are the showtimes whose counts the door shows: the door's one, or all.
+func (v DoorView) Shown() []DoorShow {
+	if v.Door == 0 {
+		return v.Showtimes
+	}
+	for _, s := range v.Showtimes {
+		if s.ID == v.Door {
+			return []DoorShow{s}
+		}
+	}
+	return nil
 }
 
 // DoorAnswer is the full-screen answer to one scan.
@@ -182,6 +204,12 @@ func (d DoorAnswer) Title() string {
 		return "VALID"
 	case d.A.Verdict == booking.AdmitAlready:
 		return "ALREADY ADMITTED"
+	case d.A.Verdict == booking.AdmitOtherTheatre:
+		return "ANOTHER THEATRE"
+	case d.A.Verdict == booking.AdmitOtherShowtime:
+		return "ANOTHER SHOWTIME"
+	case d.A.Verdict == booking.AdmitNotYet:
+		return "NOT YET OPEN"
 	default:
 		return "NOT VALID"
 	}
@@ -208,6 +236,10 @@ func (d DoorAnswer) Details() []string {
 				out = append(out, "Seat "+s.Label+" admitted at "+Clock(*s.CheckedInAt, d.Zone)+" by "+s.CheckedInBy)
 			}
 		}
+	case a.Verdict == booking.AdmitOtherTheatre:
+		out = append(out, a.Message)
+	case a.Verdict == booking.AdmitNotYet:
+		out = append(out, "Not yet open for entry: doors open at "+Clock(booking.DoorsOpen(a.StartsAt), d.Zone)+".")
 	default:
 		out = append(out, a.Message)
 	}

@@ -12,4 +12,5 @@ var ManageSections = []ManageSection{
 	{"showtimes", "Showtimes", "/manage/showtimes", "Schedule, publish, move or cancel shows."},
 	{"prices", "Prices", "/manage/prices", "Ticket types, price cards, booking fee."},
 	{"reports", "Reports", "/manage/reports", "Sales, occupancy, distributor returns, cash-up."},
+	{"cashup", "Cash-up", "/manage/cashup", "Drawer sessions: floats, cash and card taken, differences."},
 }
