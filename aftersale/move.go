@@ -46,7 +46,10 @@ func (s *Service) MoveShowtime(ctx context.Context, showtimeID int64, plan db.Mo
 		}
 		out.Refunded++
 		s.sendRefund(ctx, &r)
-		s.tellRefund(ctx, r)
+		s.tellRefund(ctx, r) // a showtime refund's ledger row: marked told, the e-mail is ours
+		if err := s.mailCancellation(ctx, r); err != nil {
+			s.log.Error("refund e-mail of moved showtime", "order", o.Code, "err", err)
+		}
 		switch r.Status {
 		case booking.RefundFailed:
 			out.Failed++

@@ -296,6 +296,9 @@ func formPageError(p *views.ShowtimeFormPage, err error) (status int, ok bool) {
 		return 0, false
 	}
 	if fe, isField := formErrors(err, ""); isField && !(len(fe) == 1 && fe[""] != "") {
+		if msg, ok := fe["start"]; ok { // the start is typed as a day and a time
+			fe = views.FormErrors{"from": msg}
+		}
 		p.Errors = fe
 	} else {
 		p.Errors = views.FormErrors{"": booking.ErrorMessage(err)}
@@ -535,6 +538,7 @@ func (h *Handler) editShowtime(c *fiber.Ctx) error {
 		}
 		return render(c, status, views.ShowtimeEdit(h.pageMeta(c, "Edit showtime", "manage"), p))
 	}
+	h.sales.ShowChanged(s.ID)
 	h.audit(c, "showtime.edit", "showtime:"+strconv.FormatInt(s.ID, 10), map[string]any{"before": auditShow(before), "after": auditShow(after)})
 	h.sessionOf(c).SetFlash("The showtime is saved.")
 	return c.Redirect("/manage/showtimes/"+strconv.FormatInt(s.ID, 10), fiber.StatusSeeOther)
@@ -606,6 +610,7 @@ func (h *Handler) publishShowtime(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	h.sales.ShowChanged(s.ID)
 	h.audit(c, "showtime.publish", "showtime:"+strconv.FormatInt(s.ID, 10), map[string]any{"before": auditShow(before), "after": auditShow(after)})
 	msg := "The showtime is published: customers see it now."
 	if !pub {
@@ -687,6 +692,7 @@ func (h *Handler) moveShowtime(c *fiber.Ctx) error {
 		} else {
 			res, merr := h.after.MoveShowtime(c.UserContext(), s.ID, plan)
 			if merr == nil {
+				h.sales.ShowChanged(s.ID)
 				h.audit(c, "showtime.move", "showtime:"+strconv.FormatInt(s.ID, 10), map[string]any{
 					"before": auditShow(res.Before), "after": auditShow(res.After), "orders": res.Orders,
 					"refunded": res.Refunded, "problems": res.Problems})
@@ -708,6 +714,9 @@ func (h *Handler) moveShowtime(c *fiber.Ctx) error {
 		return err
 	}
 	if fe, ok := formErrors(err, ""); ok && fe[""] == "" {
+		if msg, ok := fe["start"]; ok {
+			fe = views.FormErrors{"date": msg}
+		}
 		p.Errors = fe
 	} else {
 		p.Errors = views.FormErrors{"": booking.ErrorMessage(err)}
@@ -801,6 +810,7 @@ func (h *Handler) cancelShowtime(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	h.sales.ShowChanged(s.ID)
 	after, err := h.db.ProgrammeShowByID(c.UserContext(), s.ID)
 	if err != nil {
 		return err
