@@ -62,9 +62,9 @@ type apiShowtime struct {
 	SalesCloseAt   string `json:"salesCloseAt"`
 	Format         string `json:"format"`
 	apiShowAttrs
-	Capacity       int    `json:"capacity"`
-	SeatsLeft      int    `json:"seatsLeft"`
-	URL            string `json:"url"`
+	Capacity  int    `json:"capacity"`
+	SeatsLeft int    `json:"seatsLeft"`
+	URL       string `json:"url"`
 }
 
 // apiShowAttrs is how a showtime is shown besides its format.

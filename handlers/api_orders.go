@@ -39,14 +39,14 @@ type apiRef struct {
 }
 
 type apiShowtimeDetail struct {
-	ID              int64                `json:"id"`
-	Movie           apiMovieRef          `json:"movie"`
-	Theatre         apiTheatreRef        `json:"theatre"`
-	Auditorium      apiRef               `json:"auditorium"`
-	StartsAt        string               `json:"startsAt"`
-	EndsAt          string               `json:"endsAt"`
-	SalesCloseAt    string               `json:"salesCloseAt"`
-	Format          string               `json:"format"`
+	ID           int64         `json:"id"`
+	Movie        apiMovieRef   `json:"movie"`
+	Theatre      apiTheatreRef `json:"theatre"`
+	Auditorium   apiRef        `json:"auditorium"`
+	StartsAt     string        `json:"startsAt"`
+	EndsAt       string        `json:"endsAt"`
+	SalesCloseAt string        `json:"salesCloseAt"`
+	Format       string        `json:"format"`
 	apiShowAttrs
 	SalesOpenAt     *string              `json:"salesOpenAt"`
 	Sales           apiSales             `json:"sales"`

@@ -75,7 +75,9 @@ func (e *msEnv) scheduleForm(date, times string) url.Values {
 		"from": {date}, "times": {times}, "sales_close": {"0"}, "counter_close": {"10"}, "published": {"1"}}
 }
 
-func showPath(id int64, rest string) string { return "/manage/showtimes/" + strconv.FormatInt(id, 10) + rest }
+func showPath(id int64, rest string) string {
+	return "/manage/showtimes/" + strconv.FormatInt(id, 10) + rest
+}
 
 func TestManageShowtimesRefusesOthers(t *testing.T) {
 	e := newManageShowtimesEnv(t)
@@ -139,7 +141,7 @@ func TestScheduleShowtimesAndOverlaps(t *testing.T) {
 
 	resp, doc := m.get("/manage/showtimes/new")
 	wantStatus(t, resp, http.StatusOK)
-	if doc.Find(`select[name="auditorium"] option[value="` + strconv.FormatInt(e.screen2, 10) + `"]`).Length() != 1 {
+	if doc.Find(`select[name="auditorium"] option[value="`+strconv.FormatInt(e.screen2, 10)+`"]`).Length() != 1 {
 		t.Fatal("Screen 2 is not offered")
 	}
 
