@@ -313,3 +313,31 @@ func TestPlanSeatRefund(t *testing.T) {
 		t.Errorf("no seats: %v", err)
 	}
 }
+
+func TestSalesOfDraftsAndNotYetOpen(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	st := Showtime{StartsAt: now.Add(3 * time.Hour), SalesCloseAt: now.Add(3 * time.Hour), CounterCloseAt: now.Add(3*time.Hour + 10*time.Minute), Status: ShowtimeScheduled}
+	if !SalesAt(st, now, Settings{}).Open() {
+		t.Fatal("a published show without an opening time is on sale")
+	}
+	draft := st
+	draft.Unpublished = true
+	if s := SalesAt(draft, now, Settings{}); s.Open() || !strings.Contains(s.Banner, "not on sale") {
+		t.Errorf("draft: %+v", s)
+	}
+	if _, err := HoldUntil(draft, now, Settings{}); ErrorCode(err) != EGONE {
+		t.Errorf("hold on a draft: %v", err)
+	}
+	if !CounterOpen(draft, now, Settings{}) {
+		t.Error("staff may still sell a draft at the counter")
+	}
+	opens := now.Add(time.Hour)
+	later := st
+	later.SalesOpenAt = &opens
+	if s := SalesAt(later, now, Settings{}); s.Open() || !strings.Contains(s.Banner, "haven't opened") {
+		t.Errorf("not yet open: %+v", s)
+	}
+	if !SalesAt(later, opens, Settings{}).Open() {
+		t.Error("open from SalesOpenAt")
+	}
+}
