@@ -110,7 +110,23 @@ func (h *Handler) manageShowtimes(c *fiber.Ctx) error {
 	if p.TheatreID != "" {
 		p.NewShowLink += "?theatre=" + p.TheatreID
 	}
-	shows, err := h.db.Programme(c.UserContext(), db.ProgrammeFilter{Scope: scope, TheatreID: theatreID,
+	var audID int64
+	if q := c.Query("auditorium"); q != "" {
+		if audID, err = strconv.ParseInt(q, 10, 64); err != nil || audID <= 0 {
+			return BadQuery("auditorium", "auditorium must be an auditorium id.")
+		}
+		p.AuditoriumID = q
+	}
+	auds, err := h.db.ProgrammeAuditoriums(c.UserContext(), scope)
+	if err != nil {
+		return err
+	}
+	for _, a := range auds {
+		if theatreID == 0 || a.TheatreID == theatreID {
+			p.Auditoriums = append(p.Auditoriums, views.ProgrammeOption{Value: strconv.FormatInt(a.ID, 10), Label: a.Name, Group: a.TheatreName})
+		}
+	}
+	shows, err := h.db.Programme(c.UserContext(), db.ProgrammeFilter{Scope: scope, TheatreID: theatreID, AuditoriumID: audID,
 		From: from, To: to, Query: p.Query, Status: p.Status})
 	if err != nil {
 		return err

@@ -169,6 +169,12 @@ func TestScheduleShowtimesAndOverlaps(t *testing.T) {
 	if _, doc := m.get("/manage/showtimes?date=2026-11-26&q=nothing"); doc.Find(`[data-testid="programme-row"]`).Length() != 0 {
 		t.Error("search for another title")
 	}
+	if _, doc := m.get("/manage/showtimes?date=2026-11-26&auditorium=" + strconv.FormatInt(e.screen2, 10)); doc.Find(`[data-testid="programme-row"]`).Length() != 0 {
+		t.Error("filter by screen")
+	}
+	if resp, _ := m.get("/manage/showtimes?date=26/11"); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("bad date: %d", resp.StatusCode)
+	}
 
 	// Overlapping it (15:00 is inside 14:00–16:30) is refused by the database, naming the show.
 	before := e.count(`SELECT count(*) FROM showtimes`)

@@ -21,20 +21,22 @@ type ProgrammeOption struct {
 
 // ProgrammePage is the programme of a day or a week.
 type ProgrammePage struct {
-	Theatres    []ProgrammeOption // the theatres in the manager's scope
-	TheatreID   string            // "" all
-	Date        string            // first day shown, YYYY-MM-DD
-	Days        int               // 1 or 7
-	Query       string
-	Status      string // "", "scheduled", "draft", "cancelled"
-	Prev, Next  string // the Date of the previous / next page
-	Today       string
-	Span        string // e.g. "Wed 25 Nov – Tue 1 Dec"
-	Groups      []ProgrammeDay
-	Count       int
-	ZoneNote    string // which zone the days are in, when theatres differ
-	CSRF        string
-	NewShowLink string
+	Theatres     []ProgrammeOption // the theatres in the manager's scope
+	TheatreID    string            // "" all
+	Auditoriums  []ProgrammeOption // of the theatre shown (all: of every theatre)
+	AuditoriumID string            // "" all
+	Date         string            // first day shown, YYYY-MM-DD
+	Days         int               // 1 or 7
+	Query        string
+	Status       string // "", "scheduled", "draft", "cancelled"
+	Prev, Next   string // the Date of the previous / next page
+	Today        string
+	Span         string // e.g. "Wed 25 Nov – Tue 1 Dec"
+	Groups       []ProgrammeDay
+	Count        int
+	ZoneNote     string // which zone the days are in, when theatres differ
+	CSRF         string
+	NewShowLink  string
 }
 
 // ProgrammeDay is one local day of the programme.
@@ -159,6 +161,9 @@ func programmeLink(p ProgrammePage, date string) string {
 	v.Set("days", strconv.Itoa(p.Days))
 	if p.TheatreID != "" {
 		v.Set("theatre", p.TheatreID)
+	}
+	if p.AuditoriumID != "" {
+		v.Set("auditorium", p.AuditoriumID)
 	}
 	if p.Query != "" {
 		v.Set("q", p.Query)
