@@ -122,7 +122,12 @@ type Showtime struct {
 	CounterCloseAt time.Time `db:"counter_close_at"` // walk-in (box office) cutoff
 	Status         string    `db:"status"`
 	PriceCardID    int64     `db:"price_card_id"`
-	Format         string    `db:"format"` // "2D", "3D", "IMAX"…
+	Format         string    `db:"format"` // "2D", "3D", "IMAX"… (Formats)
+	// Unpublished: only staff see the showtime (a draft); customers and the API don't.
+	Unpublished bool `db:"unpublished"`
+	// SalesOpenAt is when online sales open (nil: as soon as it is published).
+	SalesOpenAt *time.Time `db:"sales_open_at"`
+	ShowAttrs
 }
 
 // TicketType is a kind of ticket (adult, child, senior…).

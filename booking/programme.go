@@ -22,6 +22,7 @@ type Listing struct {
 	EndsAt         time.Time `db:"ends_at"`
 	SalesCloseAt   time.Time `db:"sales_close_at"`
 	Format         string    `db:"format"`
+	ShowAttrs
 	// LocalDate is the day of StartsAt in the theatre's zone (YYYY-MM-DD).
 	LocalDate string `db:"local_date"`
 	Capacity  int    `db:"capacity"`

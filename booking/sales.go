@@ -39,6 +39,12 @@ func SalesAt(st Showtime, now time.Time, set Settings) Sales {
 	case st.Status == ShowtimeCancelled:
 		s.State = SalesClosed
 		s.Banner = "This showtime has been cancelled."
+	case st.Unpublished:
+		s.State = SalesClosed
+		s.Banner = "This showtime is not on sale."
+	case st.SalesOpenAt != nil && now.Before(*st.SalesOpenAt) && now.Before(st.SalesCloseAt):
+		s.State = SalesClosed
+		s.Banner = "Online sales for this show haven't opened yet."
 	case !now.Before(st.SalesCloseAt) && !now.Before(st.StartsAt):
 		s.State = SalesStarted
 		s.Banner = "This show has started. Online sales are closed; the box office may still have seats."

@@ -94,7 +94,7 @@ func (db *DB) ListMovies(ctx context.Context, f booking.CatalogFilter, now time.
 			JOIN auditoriums a ON a.id = s.auditorium_id
 			JOIN theatres t ON t.id = a.theatre_id
 			WHERE s.movie_id = m.id
-			  AND s.status = 'scheduled'
+			  AND s.status = 'scheduled' AND s.published
 			  AND s.sales_close_at > $5
 			  AND s.starts_at > $5::timestamptz - interval '1 day' -- index range, as in MovieShowtimes
 			  AND ($3::bigint = 0 OR a.theatre_id = $3)

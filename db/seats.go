@@ -29,7 +29,8 @@ type showtimeInfoRow struct {
 
 const showtimeInfoSQL = `
 	SELECT s.id, s.movie_id, s.auditorium_id, s.starts_at, s.ends_at, s.sales_close_at, s.counter_close_at,
-	       s.status, s.price_card_id, s.format,
+	       s.status, s.price_card_id, s.format, NOT s.published AS unpublished, s.sales_open_at,
+	       s.version, s.language, s.audio_description, s.captions, s.event_label,
 	       m.slug AS movie_slug, m.title AS movie_title, m.rating AS movie_rating,
 	       m.runtime_min AS movie_runtime, m.poster AS movie_poster,
 	       t.id AS theatre_id, t.slug AS theatre_slug, t.name AS theatre_name, t.city AS theatre_city, t.time_zone,
@@ -64,7 +65,7 @@ func (db *DB) ShowtimeInfo(ctx context.Context, id int64) (booking.ShowtimeInfo,
 func (db *DB) ShowtimeOfMovieAt(ctx context.Context, movieID int64, startsAt time.Time) (booking.ShowtimeInfo, error) {
 	var r showtimeInfoRow
 	err := db.get(ctx, &r, showtimeInfoSQL+`
-		WHERE s.movie_id = $1 AND s.starts_at = $2 AND s.status = 'scheduled'
+		WHERE s.movie_id = $1 AND s.starts_at = $2 AND s.status = 'scheduled' AND s.published
 		ORDER BY s.id LIMIT 1`, movieID, startsAt)
 	if err != nil {
 		return booking.ShowtimeInfo{}, fmt.Errorf("showtime of movie %d at %s: %w", movieID, startsAt.Format(time.RFC3339), err)

@@ -12,6 +12,7 @@ import (
 // showtimes s JOIN auditoriums a JOIN theatres t.
 const listingColumns = `s.id, s.movie_id, t.id AS theatre_id, t.name AS theatre_name, t.time_zone,
 	a.id AS auditorium_id, a.name AS auditorium_name, s.starts_at, s.ends_at, s.sales_close_at, s.format,
+	s.version, s.language, s.audio_description, s.captions, s.event_label,
 	to_char(s.starts_at AT TIME ZONE t.time_zone, 'YYYY-MM-DD') AS local_date, a.capacity`
 
 // WhatsOn returns the programme of one day (date is YYYY-MM-DD, a local day in
@@ -30,7 +31,7 @@ func (db *DB) WhatsOn(ctx context.Context, f booking.CatalogFilter, now time.Tim
 		JOIN auditoriums a ON a.id = s.auditorium_id
 		JOIN theatres t ON t.id = a.theatre_id
 		JOIN movies m ON m.id = s.movie_id
-		WHERE s.status = 'scheduled'
+		WHERE s.status = 'scheduled' AND s.published
 		  AND s.starts_at >= ($1::date - 2)::timestamptz AND s.starts_at < ($1::date + 3)::timestamptz
 		  AND (s.starts_at AT TIME ZONE t.time_zone)::date = $1::date
 		  AND s.sales_close_at > $2
@@ -55,7 +56,7 @@ func (db *DB) MovieShowtimes(ctx context.Context, movieID int64, now time.Time, 
 		JOIN auditoriums a ON a.id = s.auditorium_id
 		JOIN theatres t ON t.id = a.theatre_id
 		WHERE s.movie_id = $1
-		  AND s.status = 'scheduled'
+		  AND s.status = 'scheduled' AND s.published
 		  AND s.sales_close_at > $2
 		  -- sales close at most a day after the start: bounds the index range
 		  -- so the history of past showtimes is never scanned
@@ -96,7 +97,7 @@ func (db *DB) ListShowtimes(ctx context.Context, f ShowtimeFilter, now time.Time
 		FROM showtimes s
 		JOIN auditoriums a ON a.id = s.auditorium_id
 		JOIN theatres t ON t.id = a.theatre_id
-		WHERE s.status = 'scheduled'
+		WHERE s.status = 'scheduled' AND s.published
 		  AND s.starts_at >= ($1::date - 2)::timestamptz AND s.starts_at < ($1::date + 3)::timestamptz
 		  AND (s.starts_at AT TIME ZONE t.time_zone)::date = $1::date
 		  AND s.sales_close_at > $2

@@ -62,9 +62,27 @@ type apiShowtime struct {
 	EndsAt         string `json:"endsAt"`
 	SalesCloseAt   string `json:"salesCloseAt"`
 	Format         string `json:"format"`
-	Capacity       int    `json:"capacity"`
-	SeatsLeft      int    `json:"seatsLeft"`
-	URL            string `json:"url"`
+	apiShowAttrs
+	Capacity  int    `json:"capacity"`
+	SeatsLeft int    `json:"seatsLeft"`
+	URL       string `json:"url"`
+}
+
+// apiShowAttrs is how a showtime is shown besides its format.
+type apiShowAttrs struct {
+	Version          string `json:"version"`
+	Language         string `json:"language"`
+	AudioDescription bool   `json:"audioDescription"`
+	Captions         bool   `json:"captions"`
+	Event            string `json:"event"`
+}
+
+func toAPIShowAttrs(a booking.ShowAttrs) apiShowAttrs {
+	v := a.Version
+	if v == "" {
+		v = booking.VersionOriginal
+	}
+	return apiShowAttrs{Version: v, Language: a.Language, AudioDescription: a.AudioDescription, Captions: a.Captions, Event: a.Event}
 }
 
 type apiShowtimeList struct {
@@ -159,7 +177,8 @@ func (h *Handler) apiShowtimes(c *fiber.Ctx) error {
 			out.Items[i] = apiShowtime{
 				ID: l.ID, MovieID: l.MovieID, TheatreID: l.TheatreID, TheatreName: l.TheatreName,
 				AuditoriumID: l.AuditoriumID, AuditoriumName: l.AuditoriumName, TimeZone: l.TimeZone,
-				LocalDate: l.LocalDate, Format: l.Format, Capacity: l.Capacity, SeatsLeft: max(l.SeatsLeft, 0),
+				LocalDate: l.LocalDate, Format: l.Format, apiShowAttrs: toAPIShowAttrs(l.ShowAttrs),
+				Capacity: l.Capacity, SeatsLeft: max(l.SeatsLeft, 0),
 				StartsAt:     l.StartsAt.In(loc).Format(time.RFC3339),
 				EndsAt:       l.EndsAt.In(loc).Format(time.RFC3339),
 				SalesCloseAt: l.SalesCloseAt.In(loc).Format(time.RFC3339),

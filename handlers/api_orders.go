@@ -39,14 +39,16 @@ type apiRef struct {
 }
 
 type apiShowtimeDetail struct {
-	ID              int64                `json:"id"`
-	Movie           apiMovieRef          `json:"movie"`
-	Theatre         apiTheatreRef        `json:"theatre"`
-	Auditorium      apiRef               `json:"auditorium"`
-	StartsAt        string               `json:"startsAt"`
-	EndsAt          string               `json:"endsAt"`
-	SalesCloseAt    string               `json:"salesCloseAt"`
-	Format          string               `json:"format"`
+	ID           int64         `json:"id"`
+	Movie        apiMovieRef   `json:"movie"`
+	Theatre      apiTheatreRef `json:"theatre"`
+	Auditorium   apiRef        `json:"auditorium"`
+	StartsAt     string        `json:"startsAt"`
+	EndsAt       string        `json:"endsAt"`
+	SalesCloseAt string        `json:"salesCloseAt"`
+	Format       string        `json:"format"`
+	apiShowAttrs
+	SalesOpenAt     *string              `json:"salesOpenAt"`
 	Sales           apiSales             `json:"sales"`
 	Capacity        int                  `json:"capacity"`
 	SeatsLeft       int                  `json:"seatsLeft"`
@@ -94,6 +96,9 @@ func (h *Handler) apiShowtimeDetail(c *fiber.Ctx) error {
 	}
 	st := b.Show
 	info := st.Info
+	if info.Showtime.Unpublished { // a draft: not in the API
+		return booking.Errorf(booking.ENOTFOUND, "Not found.")
+	}
 	loc := info.Theatre.Location()
 	out := apiShowtimeDetail{
 		ID:              id,
@@ -104,6 +109,7 @@ func (h *Handler) apiShowtimeDetail(c *fiber.Ctx) error {
 		EndsAt:          info.Showtime.EndsAt.In(loc).Format(time.RFC3339),
 		SalesCloseAt:    info.Showtime.SalesCloseAt.In(loc).Format(time.RFC3339),
 		Format:          info.Showtime.Format,
+		apiShowAttrs:    toAPIShowAttrs(info.Showtime.ShowAttrs),
 		Sales:           apiSales{State: string(b.Sales.State), Open: b.Sales.Open(), Message: b.Sales.Banner},
 		Capacity:        st.Layout.Capacity(),
 		Currency:        st.Card.SaleCurrency(),
@@ -113,6 +119,10 @@ func (h *Handler) apiShowtimeDetail(c *fiber.Ctx) error {
 		Prices:          nonNil(st.Card.Prices),
 		Seats:           make([]apiSeat, len(st.Layout.Seats)),
 		URL:             "/showtimes/" + strconv.FormatInt(id, 10),
+	}
+	if o := info.Showtime.SalesOpenAt; o != nil {
+		t := o.In(loc).Format(time.RFC3339)
+		out.SalesOpenAt = &t
 	}
 	for i, s := range st.Layout.Seats {
 		status := apiSeatStatus(b.States[i])

@@ -100,6 +100,17 @@ func (h *Handler) routes(app *fiber.App) {
 	manage.Post("/movies/:id<int>/unarchive", h.unarchiveMovie)
 	// auditoriums and seat layouts (manage_layouts.go)
 	// showtimes (manage_showtimes.go)
+	manage.Get("/showtimes", h.manageShowtimes)                    // the programme by day/week (?theatre=&date=&days=&q=&status=)
+	manage.Get("/showtimes/new", h.newShowtimePage)                // schedule one or a series
+	manage.Post("/showtimes", h.scheduleShowtimes)                 // all or nothing; overlaps named
+	manage.Get("/showtimes/:id<int>", h.editShowtimePage)          // edit form
+	manage.Post("/showtimes/:id<int>", h.editShowtime)             // save
+	manage.Post("/showtimes/:id<int>/publish", h.publishShowtime)  // published=1|0
+	manage.Get("/showtimes/:id<int>/move", h.moveShowtimePage)     // move form
+	manage.Post("/showtimes/:id<int>/move", h.moveShowtime)        // confirm step (dry run), then confirm=1 moves
+	manage.Get("/showtimes/:id<int>/cancel", h.cancelShowtimePage) // confirm step
+	manage.Post("/showtimes/:id<int>/cancel", h.cancelShowtime)    // confirm=1: cancel and refund everyone
+	manage.Get("/showtimes/:id<int>/affected", h.showtimeAffected) // who a cancel or move affected
 	// ticket types and price cards (manage_prices.go)
 	// reports (reports.go)
 	manage.Get("/cashup", h.manageCashup)                 // drawer sessions of the manager's theatres (cashup.go)

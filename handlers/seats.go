@@ -67,7 +67,16 @@ func (h *Handler) viewerState(c *fiber.Ctx) (*sales.View, error) {
 	if err != nil {
 		return nil, err
 	}
-	return h.sales.View(c.UserContext(), id, h.sessionOf(c).CartID(false))
+	v, err := h.sales.View(c.UserContext(), id, h.sessionOf(c).CartID(false))
+	if err != nil {
+		return nil, err
+	}
+	if v.Show.Info.Showtime.Unpublished { // a draft: staff only (manage_showtimes.go)
+		if u := h.currentUser(c); u == nil || !u.Role.AtLeast(booking.RoleStaff) {
+			return nil, booking.Errorf(booking.ENOTFOUND, "Not found.")
+		}
+	}
+	return v, nil
 }
 
 // summary prices the viewer's live holds.

@@ -422,6 +422,17 @@ func (c *seatCache) changed(id int64) {
 	}
 }
 
+// showChanged marks a showtime's static part and claims as changed.
+func (c *seatCache) showChanged(id int64) {
+	c.mu.Lock()
+	e := c.shows[id]
+	c.mu.Unlock()
+	if e != nil {
+		e.stale.Store(true)
+	}
+	c.changed(id)
+}
+
 // changedAll marks everything as changed (catalogue change, reconnect).
 func (c *seatCache) changedAll(static bool) {
 	c.mu.Lock()

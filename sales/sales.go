@@ -108,6 +108,12 @@ func (s *Service) Subscribe(ctx context.Context, showtimeID int64) (<-chan struc
 	return ch, stop, nil
 }
 
+// ShowChanged makes this instance reload a showtime's static part (the
+// showtime, its layout, its prices) on its next view, at once: the manager
+// pages call it after changing a showtime (other instances hear of it from
+// the catalogue's NOTIFY).
+func (s *Service) ShowChanged(showtimeID int64) { s.seats.showChanged(showtimeID) }
+
 // View is one viewer's look at a showtime's seats at one moment: the
 // snapshot, the viewer's cart and the seats as the viewer sees them.
 // Read-only: States may be shared with other viewers.
