@@ -365,7 +365,7 @@ func StarterLayout(rows, perRow int) ([]Seat, error) {
 		return nil, Invalid("rows", "Between 1 and 26 rows.")
 	}
 	if perRow < 1 || perRow > MaxLayoutCols {
-		return nil, Invalid("seats", "Between 1 and %d seats a row.", MaxLayoutCols)
+		return nil, Invalid("perRow", "Between 1 and %d seats a row.", MaxLayoutCols)
 	}
 	seats := make([]Seat, 0, rows*perRow)
 	for y := range rows {
