@@ -314,3 +314,41 @@ func sameSeats(a, b []booking.Seat) bool {
 	}
 	return true
 }
+
+// Down keeps each auditorium's current version; it refuses while older
+// versions hold sold seats. Up again gives every auditorium version 1.
+func TestSeatLayoutsMigrationDown(t *testing.T) {
+	clock := booking.NewManualClock(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC))
+	d := dbtest.New(t, clock)
+	ctx := context.Background()
+	s := dbtest.AddShowtime(t, d, clock.Now().Add(24*time.Hour))
+	next, _ := booking.StarterLayout(3, 3)
+	next[0].Kind = booking.SeatBlocked
+	dbtest.HoldElsewhere(t, d, s.ShowtimeID, "cart", s.SeatIDs[0], clock.Now()) // a hold only: Down may drop it
+	if _, err := d.SaveLayout(ctx, db.SaveLayout{AuditoriumID: s.AuditoriumID, Seats: next, NewVersion: true, Now: clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.MigrateDownTo(ctx, 18); err != nil {
+		t.Fatalf("down: %v", err)
+	}
+	var n int
+	if err := dbtest.SQL(t, d).GetContext(ctx, &n, `SELECT count(*) FROM seats WHERE auditorium_id = $1 AND kind = 'standard'`, s.AuditoriumID); err != nil || n != 9 {
+		t.Fatalf("after down: %d standard seats (want the current version's 9, blocked made standard): %v", n, err)
+	}
+	if err := d.MigrateUpTo(ctx, 19); err != nil {
+		t.Fatalf("up again: %v", err)
+	}
+	if a, err := d.ManagedAuditoriumByID(ctx, s.AuditoriumID, clock.Now()); err != nil || a.Version != 1 || a.Seats != 9 {
+		t.Fatalf("after up: %+v %v", a, err)
+	}
+
+	// Sold seats of an older version: Down refuses.
+	s2 := dbtest.AddShowtime(t, d, clock.Now().Add(24*time.Hour))
+	dbtest.PaidOrder(t, d, s2, "a@example.com", nil, clock.Now(), s2.SeatIDs[0])
+	if _, err := d.SaveLayout(ctx, db.SaveLayout{AuditoriumID: s2.AuditoriumID, Seats: next, NewVersion: true, Now: clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.MigrateDownTo(ctx, 18); err == nil {
+		t.Fatal("down dropped sold seats of an older version")
+	}
+}
