@@ -468,3 +468,41 @@ func TestLayoutDestructiveChange(t *testing.T) {
 	}
 }
 
+
+// A blocked seat on the customer's map, in the API and when clicked.
+func TestBlockedSeatForCustomers(t *testing.T) {
+	e := newBookingEnv(t, nil, false)
+	if _, err := dbtest.SQL(t, e.db).ExecContext(context.Background(), `UPDATE seats SET kind = 'blocked' WHERE id = $1`, e.seat(5, 5)); err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser()
+	resp, doc := b.open(e.path(""))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("page: %d %s", resp.StatusCode, doc.Find("main").Text())
+	}
+	seat := doc.Find("#seat-" + strconv.FormatInt(e.seat(5, 5), 10))
+	if goquery.NodeName(seat) != "span" || seat.AttrOr("data-state", "") != "blocked" || !strings.Contains(seat.AttrOr("aria-label", ""), "not for sale") {
+		t.Fatalf("blocked seat drawn as %s %q", goquery.NodeName(seat), seat.AttrOr("aria-label", ""))
+	}
+	if doc.Find(`[data-testid="legend"] [data-kind="blocked"]`).Length() != 1 {
+		t.Error("the legend doesn't explain blocked seats")
+	}
+	if resp, _, _ := b.hold(e.seat(5, 5)); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("hold of a blocked seat: %d", resp.StatusCode)
+	}
+	a := e.apiClient("api@example.com")
+	a.token = ""
+	var st struct {
+		Capacity  int `json:"capacity"`
+		SeatsLeft int `json:"seatsLeft"`
+		Seats     []struct{ Seat, Status, Kind string }
+	}
+	if resp := a.call("GET", "/api/v1"+e.path(""), "", nil, &st); resp.StatusCode != 200 || st.Capacity != 199 || st.SeatsLeft != 199 {
+		t.Fatalf("api: %d capacity %d left %d", resp.StatusCode, st.Capacity, st.SeatsLeft)
+	}
+	for _, s := range st.Seats {
+		if (s.Kind == "blocked") != (s.Status == "blocked") || (s.Kind == "blocked" && s.Seat != "F6") {
+			t.Errorf("api seat %+v", s)
+		}
+	}
+}

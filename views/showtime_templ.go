@@ -661,7 +661,7 @@ func legend(v ShowtimeView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		if v.Map.Kinds[booking.SeatBlocked] {
+		if v.Map != nil && v.Map.Kinds[booking.SeatBlocked] {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 51, "<span class=\"flex items-center gap-2\" data-testid=\"zone\" data-kind=\"blocked\"><span class=\"seat k-blocked inline-block\" aria-hidden=\"true\"></span>not for sale</span> ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
