@@ -468,7 +468,6 @@ func TestLayoutDestructiveChange(t *testing.T) {
 	}
 }
 
-
 // A blocked seat on the customer's map, in the API and when clicked.
 func TestBlockedSeatForCustomers(t *testing.T) {
 	e := newBookingEnv(t, nil, false)
