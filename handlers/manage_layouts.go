@@ -67,6 +67,11 @@ func (h *Handler) createAuditorium(c *fiber.Ctx) error {
 	if err := h.requireTheatre(c, theatreID); err != nil {
 		return err
 	}
+	if _, err := h.db.TheatreByID(c.UserContext(), theatreID); booking.ErrorCode(err) == booking.ENOTFOUND {
+		return booking.Invalid("theatre", "Choose a theatre.")
+	} else if err != nil {
+		return err
+	}
 	errs := views.FormErrors{}
 	if n := len([]rune(form.Name)); n < 1 || n > 60 {
 		errs["name"] = "Give the auditorium a name of up to 60 characters."
@@ -175,6 +180,9 @@ func layoutText(c *fiber.Ctx) (string, error) {
 	fh, err := c.FormFile("file")
 	if err != nil || fh == nil || fh.Size == 0 {
 		return copyForm(c, "csv"), nil
+	}
+	if c.FormValue("replace") != "1" {
+		return "", booking.Invalid("replace", "Tick “Replace the whole layout with the file” to import it.")
 	}
 	if fh.Size > maxLayoutFile {
 		return "", booking.Invalid("file", "The file is too big for a layout (at most %d KB).", maxLayoutFile>>10)

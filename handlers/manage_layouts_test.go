@@ -186,6 +186,10 @@ func TestManageAuditoriumCreate(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("other theatre: status %d, want 403", resp.StatusCode)
 	}
+	admin := e.signedIn("admin@example.com", booking.RoleAdmin)
+	if resp, _ := admin.submit("/manage/auditoriums", "/manage/auditoriums", url.Values{"theatre": {"987654"}, "name": {"Nowhere"}, "rows": {"2"}, "perRow": {"2"}}); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("unknown theatre: status %d, want 422", resp.StatusCode)
+	}
 	if list, _ := e.db.ManagedAuditoriums(context.Background(), booking.Scope{All: true}, "Mine now", e.clock.Now()); len(list) != 0 {
 		t.Error("an auditorium was created in another theatre")
 	}
@@ -351,7 +355,7 @@ func TestLayoutImport(t *testing.T) {
 		"not a layout": {"\x89PNG\r\n\x1a\n", "Line 1: the first line must name the columns"},
 	}
 	for name, tt := range bad {
-		resp, doc := e.manager.postFile(path+"/layout", url.Values{"layout": {e.layoutID(e.show.AuditoriumID)}}, "layout.csv", tt.file)
+		resp, doc := e.manager.postFile(path+"/layout", url.Values{"layout": {e.layoutID(e.show.AuditoriumID)}, "replace": {"1"}}, "layout.csv", tt.file)
 		if resp.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("%s: status %d", name, resp.StatusCode)
 		}
@@ -362,9 +366,13 @@ func TestLayoutImport(t *testing.T) {
 			t.Fatalf("%s: a refused import changed the layout", name)
 		}
 	}
+	// An import must be confirmed.
+	small := "row,number,x,y,kind,zone\nA,1,0,0,wheelchair,\nA,2,1,0,companion,\nA,3,3,0,standard,\nB,1,0,1,premium,gold\n"
+	if resp, _ := e.manager.postFile(path+"/layout", url.Values{"layout": {e.layoutID(e.show.AuditoriumID)}}, "small.csv", small); resp.StatusCode != http.StatusUnprocessableEntity || e.currentCSV(e.show.AuditoriumID) != before {
+		t.Fatalf("unconfirmed import: %d", resp.StatusCode)
+	}
 	// A good import replaces the layout (nothing is sold: in place).
-	resp, _ := e.manager.postFile(path+"/layout", url.Values{"layout": {e.layoutID(e.show.AuditoriumID)}}, "small.csv",
-		"row,number,x,y,kind,zone\nA,1,0,0,wheelchair,\nA,2,1,0,companion,\nA,3,3,0,standard,\nB,1,0,1,premium,gold\n")
+	resp, _ := e.manager.postFile(path+"/layout", url.Values{"layout": {e.layoutID(e.show.AuditoriumID)}, "replace": {"1"}}, "small.csv", small)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("good import: %d", resp.StatusCode)
 	}
@@ -372,7 +380,7 @@ func TestLayoutImport(t *testing.T) {
 		t.Fatalf("after import: %d seats", len(seats))
 	}
 	// Too big a file.
-	resp, _ = e.manager.postFile(path+"/layout", url.Values{}, "big.csv", strings.Repeat("#", 300<<10))
+	resp, _ = e.manager.postFile(path+"/layout", url.Values{"replace": {"1"}}, "big.csv", strings.Repeat("#", 300<<10))
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("big file: %d", resp.StatusCode)
 	}
