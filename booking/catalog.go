@@ -85,10 +85,16 @@ const (
 	SeatPremium    = "premium"
 	SeatWheelchair = "wheelchair"
 	SeatCompanion  = "companion"
+	// SeatBlocked is a house seat or a seat out of use: drawn on the map,
+	// never sold, held or offered (Sellable).
+	SeatBlocked = "blocked"
 )
 
 // SeatKinds lists the seat kinds in legend order.
-var SeatKinds = []string{SeatStandard, SeatPremium, SeatWheelchair, SeatCompanion}
+var SeatKinds = []string{SeatStandard, SeatPremium, SeatWheelchair, SeatCompanion, SeatBlocked}
+
+// Sellable reports whether a seat of this kind may be held or sold at all.
+func Sellable(kind string) bool { return kind != SeatBlocked }
 
 // Seat is a physical place in an auditorium. X and Y are grid positions
 // (columns and rows of the drawn map, aisles and gaps included).
@@ -100,6 +106,7 @@ type Seat struct {
 	X            int    `db:"x"`
 	Y            int    `db:"y"`
 	Kind         string `db:"kind"`
+	Zone         string `db:"zone"` // pricing zone, "" when priced by kind
 }
 
 // Label is the human name of a seat, e.g. "F12".
@@ -122,7 +129,8 @@ type Showtime struct {
 	CounterCloseAt time.Time `db:"counter_close_at"` // walk-in (box office) cutoff
 	Status         string    `db:"status"`
 	PriceCardID    int64     `db:"price_card_id"`
-	Format         string    `db:"format"` // "2D", "3D", "IMAX"… (Formats)
+	Format         string    `db:"format"`    // "2D", "3D", "IMAX"… (Formats)
+	LayoutID       int64     `db:"layout_id"` // the seat layout version it sells (seat_layouts)
 	// Unpublished: only staff see the showtime (a draft); customers and the API don't.
 	Unpublished bool `db:"unpublished"`
 	// SalesOpenAt is when online sales open (nil: as soon as it is published).

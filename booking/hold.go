@@ -25,8 +25,12 @@ func CheckHold(st Showtime, l *Layout, seatIDs []int64, held int, now time.Time,
 	}
 	seen := map[int64]bool{}
 	for _, id := range seatIDs {
-		if _, ok := l.Seat(id); !ok {
+		seat, ok := l.Seat(id)
+		if !ok {
 			return time.Time{}, Invalid("seat", "That seat isn't in this auditorium.")
+		}
+		if !Sellable(seat.Kind) {
+			return time.Time{}, ErrSeatNotForSale(seat)
 		}
 		if seen[id] {
 			return time.Time{}, Invalid("seat", "A seat was chosen twice.")
@@ -37,6 +41,11 @@ func CheckHold(st Showtime, l *Layout, seatIDs []int64, held int, now time.Time,
 		return time.Time{}, MaxSeatsError(set.MaxSeatsPerCart)
 	}
 	return until, nil
+}
+
+// ErrSeatNotForSale refuses a blocked (house) seat.
+func ErrSeatNotForSale(s Seat) *Error {
+	return Invalid("seat", "Seat %s isn't for sale.", s.Label())
 }
 
 // MaxSeatsError is the EINVALID error for a cart over the seat limit.

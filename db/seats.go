@@ -29,7 +29,7 @@ type showtimeInfoRow struct {
 
 const showtimeInfoSQL = `
 	SELECT s.id, s.movie_id, s.auditorium_id, s.starts_at, s.ends_at, s.sales_close_at, s.counter_close_at,
-	       s.status, s.price_card_id, s.format, NOT s.published AS unpublished, s.sales_open_at,
+	       s.status, s.price_card_id, s.format, s.layout_id, NOT s.published AS unpublished, s.sales_open_at,
 	       s.version, s.language, s.audio_description, s.captions, s.event_label,
 	       m.slug AS movie_slug, m.title AS movie_title, m.rating AS movie_rating,
 	       m.runtime_min AS movie_runtime, m.poster AS movie_poster,
@@ -73,16 +73,31 @@ func (db *DB) ShowtimeOfMovieAt(ctx context.Context, movieID int64, startsAt tim
 	return r.info(), nil
 }
 
-// AuditoriumSeats returns the seats of an auditorium.
+// AuditoriumSeats returns the seats of an auditorium's current layout
+// version (a showtime sells the version it pins: LayoutSeats).
 func (db *DB) AuditoriumSeats(ctx context.Context, auditoriumID int64) ([]booking.Seat, error) {
 	var seats []booking.Seat
 	err := db.selectAll(ctx, &seats, `
-		SELECT id, auditorium_id, row_label, number, x, y, kind
-		FROM seats
-		WHERE auditorium_id = $1
-		ORDER BY y, x`, auditoriumID)
+		SELECT s.id, s.auditorium_id, s.row_label, s.number, s.x, s.y, s.kind, s.zone
+		FROM seats s JOIN auditoriums a ON a.layout_id = s.layout_id
+		WHERE a.id = $1
+		ORDER BY s.y, s.x`, auditoriumID)
 	if err != nil {
 		return nil, fmt.Errorf("seats of auditorium %d: %w", auditoriumID, err)
+	}
+	return seats, nil
+}
+
+// LayoutSeats returns the seats of one layout version.
+func (db *DB) LayoutSeats(ctx context.Context, layoutID int64) ([]booking.Seat, error) {
+	var seats []booking.Seat
+	err := db.selectAll(ctx, &seats, `
+		SELECT id, auditorium_id, row_label, number, x, y, kind, zone
+		FROM seats
+		WHERE layout_id = $1
+		ORDER BY y, x`, layoutID)
+	if err != nil {
+		return nil, fmt.Errorf("seats of layout %d: %w", layoutID, err)
 	}
 	return seats, nil
 }

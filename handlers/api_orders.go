@@ -24,7 +24,7 @@ type apiSeat struct {
 	Kind   string `json:"kind"`
 	X      int    `json:"x"`
 	Y      int    `json:"y"`
-	Status string `json:"status"` // available | held | sold
+	Status string `json:"status"` // available | held | sold | blocked
 }
 
 type apiSales struct {
@@ -111,7 +111,7 @@ func (h *Handler) apiShowtimeDetail(c *fiber.Ctx) error {
 		Format:          info.Showtime.Format,
 		apiShowAttrs:    toAPIShowAttrs(info.Showtime.ShowAttrs),
 		Sales:           apiSales{State: string(b.Sales.State), Open: b.Sales.Open(), Message: b.Sales.Banner},
-		Capacity:        st.Layout.Capacity(),
+		Capacity:        booking.SellableCount(st.Layout.Seats),
 		Currency:        st.Card.SaleCurrency(),
 		BookingFeeCents: h.booking.BookingFeeCents,
 		MaxSeats:        h.booking.MaxSeatsPerCart,
@@ -126,6 +126,9 @@ func (h *Handler) apiShowtimeDetail(c *fiber.Ctx) error {
 	}
 	for i, s := range st.Layout.Seats {
 		status := apiSeatStatus(b.States[i])
+		if !booking.Sellable(s.Kind) {
+			status = "blocked" // a house seat: never for sale
+		}
 		if status == "available" {
 			out.SeatsLeft++
 		}

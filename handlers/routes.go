@@ -99,6 +99,12 @@ func (h *Handler) routes(app *fiber.App) {
 	manage.Post("/movies/:id<int>/archive", h.archiveMovie)
 	manage.Post("/movies/:id<int>/unarchive", h.unarchiveMovie)
 	// auditoriums and seat layouts (manage_layouts.go)
+	manage.Get("/auditoriums", h.manageAuditoriums)
+	manage.Post("/auditoriums", h.createAuditorium)
+	manage.Get("/auditoriums/:id", h.layoutEditor)
+	manage.Post("/auditoriums/:id/preview", h.layoutPreview)
+	manage.Post("/auditoriums/:id/layout", h.saveLayout)
+	manage.Get("/auditoriums/:id/layout.csv", h.exportLayout)
 	// showtimes (manage_showtimes.go)
 	manage.Get("/showtimes", h.manageShowtimes)                    // the programme by day/week (?theatre=&date=&days=&q=&status=)
 	manage.Get("/showtimes/new", h.newShowtimePage)                // schedule one or a series

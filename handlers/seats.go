@@ -37,7 +37,7 @@ func seatMapOf(st *sales.Show) (*seatMap, error) {
 		if err != nil {
 			return nil, fmt.Errorf("render seat map of showtime %d: %w", st.Info.Showtime.ID, err)
 		}
-		legend, err := views.LegendHTML(st.Zones)
+		legend, err := views.LegendHTML(st.Zones, smap)
 		if err != nil {
 			return nil, fmt.Errorf("seat map legend: %w", err)
 		}

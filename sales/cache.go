@@ -357,7 +357,7 @@ func (c *seatCache) loadStatic(ctx context.Context, id int64) (*Show, error) {
 	if err != nil {
 		return nil, err
 	}
-	seats, err := c.db.AuditoriumSeats(ctx, info.Showtime.AuditoriumID)
+	seats, err := c.db.LayoutSeats(ctx, info.Showtime.LayoutID) // the version the showtime sells
 	if err != nil {
 		return nil, err
 	}

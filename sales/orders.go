@@ -140,6 +140,9 @@ func (s *Service) orderSeats(v *View, r OrderRequest) ([]booking.Seat, error) {
 			return nil, booking.Invalid("seats", "Seat %s is named twice.", name)
 		}
 		seen[name] = true
+		if !booking.Sellable(seat.Kind) {
+			return nil, booking.ErrSeatNotForSale(seat)
+		}
 		if cl, ok := v.snap.claims.get(seat.ID); ok && cl.Live(v.Now) {
 			return nil, booking.Errorf(booking.ECONFLICT, "Seat %s is already taken.", name)
 		}

@@ -31,10 +31,11 @@ type ShowtimeView struct {
 }
 
 // LegendHTML renders the seat map's legend (kinds with their prices, seat
-// states) once, for every page of the showtime.
-func LegendHTML(zones []booking.ZonePrice) (string, error) {
+// states; "not for sale" when m has blocked seats) once, for every page of
+// the showtime.
+func LegendHTML(zones []booking.ZonePrice, m *SeatMap) (string, error) {
 	var b strings.Builder
-	if err := legend(ShowtimeView{Zones: zones}).Render(context.Background(), &b); err != nil {
+	if err := legend(ShowtimeView{Zones: zones, Map: m}).Render(context.Background(), &b); err != nil {
 		return "", err
 	}
 	return b.String(), nil

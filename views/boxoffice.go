@@ -327,7 +327,9 @@ type CounterSeat struct {
 func (s CounterSeat) Class() string { return seatClass(SeatView{Seat: s.Seat, State: s.State}) }
 
 // Free reports whether the counter may pick the seat.
-func (s CounterSeat) Free() bool { return s.State == booking.StateFree }
+func (s CounterSeat) Free() bool {
+	return s.State == booking.StateFree && booking.Sellable(s.Seat.Kind)
+}
 
 // Text is what the seat shows: its number (♿ for a wheelchair space).
 func (s CounterSeat) Text() string { return seatText(SeatView{Seat: s.Seat}) }

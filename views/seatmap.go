@@ -54,6 +54,9 @@ func (s SeatView) Value() string { return strconv.FormatInt(s.Seat.ID, 10) }
 
 // AriaLabel reads e.g. "Row F, seat 12, premium, available".
 func (s SeatView) AriaLabel() string {
+	if s.Seat.Kind == booking.SeatBlocked {
+		return fmt.Sprintf("Row %s, seat %d, not for sale", s.Seat.Row, s.Seat.Number)
+	}
 	return fmt.Sprintf("Row %s, seat %d, %s, %s", s.Seat.Row, s.Seat.Number, KindName(s.Seat.Kind), StateName(s.State))
 }
 
@@ -64,6 +67,8 @@ func KindName(kind string) string {
 		return "wheelchair space"
 	case booking.SeatCompanion:
 		return "companion seat"
+	case booking.SeatBlocked:
+		return "blocked seat"
 	default:
 		return kind
 	}
@@ -205,6 +210,7 @@ var (
 		booking.SeatPremium:    "k-premium",
 		booking.SeatWheelchair: "k-wheelchair",
 		booking.SeatCompanion:  "k-companion",
+		booking.SeatBlocked:    "k-blocked",
 	}
 	stateClass = map[booking.SeatState]string{
 		booking.StateMine: "s-selected",

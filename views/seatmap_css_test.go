@@ -17,7 +17,7 @@ func TestSeatClassesAreInTheStylesheet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kinds := []string{booking.SeatStandard, booking.SeatPremium, booking.SeatWheelchair, booking.SeatCompanion}
+	kinds := booking.SeatKinds
 	states := []booking.SeatState{booking.StateFree, booking.StateMine, booking.StateHeld, booking.StateSold}
 	for _, k := range kinds {
 		for _, s := range states {
