@@ -484,10 +484,16 @@ func (db *DB) MoveShowtime(ctx context.Context, id int64, plan MovePlanner, comm
 // errDryRun rolls a dry run back.
 var errDryRun = errors.New("dry run")
 
+// txSeats are the seats a show moved to the auditorium would sell: those of
+// its current layout version that are for sale (a blocked seat takes no
+// moved ticket: its ticket is refunded, like one the auditorium lacks).
 func (db *DB) txSeats(ctx context.Context, tx *sqlx.Tx, auditoriumID int64) ([]booking.Seat, error) {
 	var seats []booking.Seat
 	s, err := db.txStmt(ctx, tx, `
-		SELECT id, auditorium_id, row_label, number, x, y, kind FROM seats WHERE auditorium_id = $1 ORDER BY y, x`)
+		SELECT s.id, s.auditorium_id, s.row_label, s.number, s.x, s.y, s.kind, s.zone
+		FROM seats s JOIN auditoriums a ON a.layout_id = s.layout_id
+		WHERE a.id = $1 AND s.kind <> 'blocked'
+		ORDER BY s.y, s.x`)
 	if err != nil {
 		return nil, err
 	}
