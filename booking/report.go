@@ -1,7 +1,9 @@
 package booking
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -361,4 +363,30 @@ func cmpFilm(a, b ReturnFilm) int {
 		return 1
 	}
 	return 0
+}
+
+// ParseRate reads a film hire rate typed as a percentage ("35", "35.5",
+// "35.25") as basis points (3500, 3550, 3525).
+func ParseRate(s string) (int, error) {
+	bp, err := ParseCents("rate", strings.TrimSuffix(strings.TrimSpace(s), "%"))
+	if err != nil || bp > 10000 {
+		return 0, Invalid("rate", "Type the film hire rate as a percentage between 0 and 100, like 35 or 42.5.")
+	}
+	return int(bp), nil
+}
+
+// FormatRate writes basis points as a percentage with two decimals ("35.00").
+func FormatRate(bp int) string { return fmt.Sprintf("%d.%02d", bp/100, bp%100) }
+
+// CheckCloseWeek says whether a film week may be closed at now: week must
+// be the first day of a film week, and the week must be over (its last
+// business day ended) in the theatre's zone.
+func (r ReportRules) CheckCloseWeek(week, now time.Time, loc *time.Location) error {
+	if !r.FilmWeek(week).Equal(week) {
+		return Invalid("week", "That is not the first day of a film week.")
+	}
+	if r.BusinessDay(now, loc).Before(week.AddDate(0, 0, 7)) {
+		return Invalid("week", "This film week isn't over yet: close it once its last business day has ended.")
+	}
+	return nil
 }

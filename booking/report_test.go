@@ -184,3 +184,35 @@ func TestSortLines(t *testing.T) {
 		}
 	}
 }
+
+func TestParseRate(t *testing.T) {
+	for in, want := range map[string]int{"35": 3500, "35.5": 3550, "42.25%": 4225, "0": 0, "100": 10000} {
+		if got, err := ParseRate(in); err != nil || got != want {
+			t.Errorf("ParseRate(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "100.01", "-5", "abc", "35.555"} {
+		if _, err := ParseRate(in); ErrorCode(err) != EINVALID {
+			t.Errorf("ParseRate(%q) = %v, want invalid", in, err)
+		}
+	}
+	if FormatRate(3550) != "35.50" || FormatRate(0) != "0.00" {
+		t.Error("FormatRate")
+	}
+}
+
+func TestCheckCloseWeek(t *testing.T) {
+	london, _ := time.LoadLocation("Europe/London")
+	r := DefaultReportRules()
+	week := DateOf(2026, 10, 23)
+	// The week's last business day (Thursday 29th) ends at 06:00 on Friday 30th.
+	if err := r.CheckCloseWeek(week, time.Date(2026, 10, 30, 5, 59, 0, 0, london), london); ErrorCode(err) != EINVALID {
+		t.Errorf("closed before the week is over: %v", err)
+	}
+	if err := r.CheckCloseWeek(week, time.Date(2026, 10, 30, 6, 0, 0, 0, london), london); err != nil {
+		t.Errorf("closing after the week: %v", err)
+	}
+	if err := r.CheckCloseWeek(week.AddDate(0, 0, 1), time.Date(2026, 11, 30, 6, 0, 0, 0, london), london); ErrorCode(err) != EINVALID {
+		t.Errorf("a Saturday as the week: %v", err)
+	}
+}
