@@ -116,18 +116,16 @@ func sumsOf(prefix string) string {
 
 func salesSQL(d salesDim) string {
 	if d.perShow {
-		return `WITH ` + showsInRangeSQL + `,
-		per AS (
-			SELECT r.showtime_id, ` + sumsOf("r.") + `
-			FROM report_sales r WHERE r.showtime_id IN (SELECT id FROM st)
-			GROUP BY r.showtime_id
-		)
+		// Each show's sums by its summary rows' index (a lateral lookup:
+		// the planner can't misjudge a join of two CTEs into a nested loop).
+		return `WITH ` + showsInRangeSQL + `
 		SELECT coalesce(` + d.key + `, '') AS key, coalesce(min(` + d.label + `), '') AS label, coalesce(min(` + d.sort + `), '') AS sort,
 		       grouping(` + d.key + `) = 1 AS total, coalesce(bool_and(st.status = 'cancelled'), false) AS cancelled,
 		       ` + sumsOf("per.") + `,
 		       coalesce(sum(st.capacity) FILTER (WHERE st.status = 'scheduled'), 0) AS capacity,
 		       count(*) FILTER (WHERE st.status = 'scheduled') AS shows
-		FROM st LEFT JOIN per ON per.showtime_id = st.id ` + d.joins + `
+		FROM st
+		CROSS JOIN LATERAL (SELECT ` + sumsOf("r.") + ` FROM report_sales r WHERE r.showtime_id = st.id) per ` + d.joins + `
 		GROUP BY GROUPING SETS ((` + d.key + `), ())
 		ORDER BY grouping(` + d.key + `), sort`
 	}

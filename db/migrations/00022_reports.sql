@@ -29,7 +29,11 @@ CREATE TABLE report_sales (
     refund_cents       bigint NOT NULL DEFAULT 0, -- money given back (succeeded refunds of the ledger)
     refund_fee_cents   bigint NOT NULL DEFAULT 0, -- of which booking fees
     charge_cents       bigint NOT NULL DEFAULT 0, -- cancellation charges kept
-    PRIMARY KEY (showtime_id, ticket_type, channel)
+    -- Covering: a report reads a show's rows by an index-only scan, in
+    -- showtime order, instead of a heap page per row (rows are written in
+    -- the order tickets sell, scattered: 4–6× slower over a year).
+    PRIMARY KEY (showtime_id, ticket_type, channel) INCLUDE (sold, sold_cents, sold_tax_cents, refunded, refunded_cents,
+        refunded_tax_cents, admitted, orders, fee_cents, refund_cents, refund_fee_cents, charge_cents)
 );
 
 -- Per showtime and tender (payments.provider): money taken and given back.
@@ -39,7 +43,7 @@ CREATE TABLE report_tenders (
     payments       bigint NOT NULL DEFAULT 0,
     taken_cents    bigint NOT NULL DEFAULT 0,
     refunded_cents bigint NOT NULL DEFAULT 0,
-    PRIMARY KEY (showtime_id, provider)
+    PRIMARY KEY (showtime_id, provider) INCLUDE (payments, taken_cents, refunded_cents)
 );
 
 -- Reports pick showtimes by start (cancelled ones too: their refunds count).
@@ -249,16 +253,25 @@ CREATE FUNCTION report_rebuild() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM report_sales;
     DELETE FROM report_tenders;
-    PERFORM report_sales_apply(ARRAY(
-        SELECT report_item_delta(1, i.showtime_id, i.ticket_type, o.channel, o.tax_included, i.status, i.price_cents, i.tax_cents, i.checked_in_at)
-        FROM order_items i JOIN orders o ON o.id = i.order_id WHERE i.status IN ('sold', 'cancelled')
+    INSERT INTO report_sales (showtime_id, ticket_type, channel, sold, sold_cents, sold_tax_cents,
+        refunded, refunded_cents, refunded_tax_cents, admitted, orders, fee_cents, refund_cents, refund_fee_cents, charge_cents)
+    SELECT d.showtime_id, d.ticket_type, d.channel, sum(d.sold), sum(d.sold_cents), sum(d.sold_tax_cents),
+           sum(d.refunded), sum(d.refunded_cents), sum(d.refunded_tax_cents), sum(d.admitted), sum(d.orders),
+           sum(d.fee_cents), sum(d.refund_cents), sum(d.refund_fee_cents), sum(d.charge_cents)
+    FROM (
+        SELECT x.* FROM order_items i JOIN orders o ON o.id = i.order_id
+        CROSS JOIN LATERAL report_item_delta(1, i.showtime_id, i.ticket_type, o.channel, o.tax_included, i.status,
+                                             i.price_cents, i.tax_cents, i.checked_in_at) x
+        WHERE i.status IN ('sold', 'cancelled')
         UNION ALL
-        SELECT ROW(o.showtime_id, '', o.channel, 0, 0, 0, 0, 0, 0, 0, 1, o.fee_cents, 0, 0, 0)::report_sales_delta
+        SELECT o.showtime_id, '', o.channel, 0, 0, 0, 0, 0, 0, 0, 1, o.fee_cents, 0, 0, 0
         FROM orders o WHERE o.paid_at IS NOT NULL
         UNION ALL
-        SELECT ROW(o.showtime_id, '', o.channel, 0, 0, 0, 0, 0, 0, 0, 0, 0, r.amount_cents, r.fee_cents, r.charge_cents)::report_sales_delta
+        SELECT o.showtime_id, '', o.channel, 0, 0, 0, 0, 0, 0, 0, 0, 0, r.amount_cents, r.fee_cents, r.charge_cents
         FROM refunds r JOIN orders o ON o.id = r.order_id
-        WHERE r.status = 'succeeded' AND r.reason NOT IN ('late_payment', 'duplicate_payment', 'mismatched_payment')));
+        WHERE r.status = 'succeeded' AND r.reason NOT IN ('late_payment', 'duplicate_payment', 'mismatched_payment')
+    ) d
+    GROUP BY d.showtime_id, d.ticket_type, d.channel;
     INSERT INTO report_tenders (showtime_id, provider, payments, taken_cents, refunded_cents)
     SELECT o.showtime_id, p.provider, count(*), sum(p.amount_cents), sum(p.refunded_cents)
     FROM payments p JOIN orders o ON o.id = p.order_id
