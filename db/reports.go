@@ -125,7 +125,7 @@ func salesSQL(d salesDim) string {
 		       coalesce(sum(st.capacity) FILTER (WHERE st.status = 'scheduled'), 0) AS capacity,
 		       count(*) FILTER (WHERE st.status = 'scheduled') AS shows
 		FROM st
-		CROSS JOIN LATERAL (SELECT ` + sumsOf("r.") + ` FROM report_sales r WHERE r.showtime_id = st.id) per ` + d.joins + `
+		CROSS JOIN LATERAL (SELECT ` + sumsOf("r.") + ` FROM report_shows r WHERE r.showtime_id = st.id) per ` + d.joins + `
 		GROUP BY GROUPING SETS ((` + d.key + `), ())
 		ORDER BY grouping(` + d.key + `), sort`
 	}
@@ -297,7 +297,7 @@ const dirtyWeeksSQL = `
 	JOIN distributor_weeks w ON w.theatre_id = a.theatre_id
 	     AND w.week_start = (((s.starts_at AT TIME ZONE t.time_zone) - make_interval(secs => $3))::date
 	          - ((extract(dow FROM ((s.starts_at AT TIME ZONE t.time_zone) - make_interval(secs => $3))::date)::int - $4 + 7) % 7))
-	WHERE i.cancelled_at >= (SELECT min(closed_at) FROM distributor_weeks WHERE theatre_id = $1) - interval '10 minutes'
+	WHERE i.cancelled_at >= $5::timestamptz - interval '10 minutes'
 	  AND a.theatre_id = $1 AND w.week_start < $2::date
 	  AND i.cancelled_at >= w.closed_at - interval '10 minutes'
 	ORDER BY 1`
@@ -373,9 +373,18 @@ func (db *DB) liveReturn(ctx context.Context, q querier, t booking.Theatre, week
 	for _, id := range order {
 		ret.Films = append(ret.Films, booking.FilmReturn(id, titles[id], week, lines[id], terms[id]))
 	}
+	// The first closing of the theatre bounds the cancellations to look at
+	// (a bound, not a subquery: the planner then takes the index).
+	var first []time.Time
+	if err := q(ctx, &first, `SELECT closed_at FROM distributor_weeks WHERE theatre_id = $1 AND week_start < $2::date ORDER BY closed_at LIMIT 1`,
+		t.ID, week.Format(booking.DateLayout)); err != nil {
+		return ret, fmt.Errorf("first closed week: %w", err)
+	}
 	var dirty []time.Time
-	if err := q(ctx, &dirty, dirtyWeeksSQL, t.ID, week.Format(booking.DateLayout), rules.BusinessDayEnds.Seconds(), int(rules.FilmWeekStarts)); err != nil {
-		return ret, fmt.Errorf("changed closed weeks: %w", err)
+	if len(first) == 1 {
+		if err := q(ctx, &dirty, dirtyWeeksSQL, t.ID, week.Format(booking.DateLayout), rules.BusinessDayEnds.Seconds(), int(rules.FilmWeekStarts), first[0]); err != nil {
+			return ret, fmt.Errorf("changed closed weeks: %w", err)
+		}
 	}
 	for _, c := range dirty {
 		c = c.UTC()

@@ -260,6 +260,7 @@ func TestReportsReconcile(t *testing.T) {
 		var rows []string
 		if err := x.Select(&rows, `
 			SELECT format('%s', r) FROM (SELECT * FROM report_sales WHERE sold <> 0 OR orders <> 0 OR refund_cents <> 0 OR fee_cents <> 0 ORDER BY 1, 2, 3) r
+			UNION ALL SELECT format('%s', s) FROM (SELECT * FROM report_shows WHERE sold <> 0 OR orders <> 0 OR refund_cents <> 0 ORDER BY 1) s
 			UNION ALL SELECT format('%s', p) FROM (SELECT * FROM report_tenders WHERE payments <> 0 ORDER BY 1, 2) p`); err != nil {
 			t.Fatal(err)
 		}
