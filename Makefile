@@ -3,7 +3,7 @@ GO      ?= go
 PKGS    := ./...
 DATA    ?= $(or $(MARQUEE_DATA_DIR),data)
 
-.PHONY: run build test test-short vet generate templ css check-generated check-tidy bench bench-go bench-load bench-booking e2e fuzz stop-dev-db lint clean
+.PHONY: run build test test-short vet generate templ css check-generated check-tidy bench bench-go bench-load bench-booking bench-reports e2e fuzz stop-dev-db lint clean
 
 ## run: start Marquee on :8080 (finds or starts a PostgreSQL, migrates, seeds the demo programme)
 run:
@@ -79,6 +79,12 @@ bench-load:
 bench-booking:
 	$(GO) build -o bin/loadgen ./cmd/loadgen
 	./bin/loadgen $(BOOKING_BENCH_FLAGS)
+
+## bench-reports: throwaway database with two years of a 10-screen cinema's trade (> 1M tickets, bulk-loaded),
+## then every report timed for a month and a year (p50/p95/max; target p95 < 300 ms). BENCH_REPORTS_FLAGS e.g. "-runs 10".
+bench-reports:
+	$(GO) build -o bin/benchreports ./cmd/benchreports
+	./bin/benchreports $(BENCH_REPORTS_FLAGS)
 
 lint: vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1)

@@ -39,11 +39,47 @@ func seedDemo(ctx context.Context, store *db.DB, clock booking.Clock, logger *sl
 	if err := assignDemoTheatres(ctx, store); err != nil {
 		return err
 	}
+	if err := seedDemoTrade(ctx, store, clock, logger); err != nil {
+		return err
+	}
 	seats := 0
 	for _, a := range cat.Auditoriums {
 		seats += len(a.Seats)
 	}
 	logger.Info("seeded demo programme", "theatres", len(cat.Theatres), "auditoriums", len(cat.Auditoriums),
 		"seats", seats, "movies", len(cat.Movies), "showtimes", len(cat.Showtimes), "took", time.Since(start))
+	return nil
+}
+
+// demoTradeWeeks is how many weeks of past trade the demo has.
+const demoTradeWeeks = 3
+
+// seedDemoTrade gives the demo programme past weeks of trade for the
+// reports (db.SeedTrade) and closes each theatre's oldest film week, so a
+// frozen distributor return is there to look at.
+func seedDemoTrade(ctx context.Context, store *db.DB, clock booking.Clock, logger *slog.Logger) error {
+	start := time.Now()
+	now := clock.Now()
+	tickets, err := store.SeedTrade(ctx, now, demoTradeWeeks)
+	if err != nil {
+		return err
+	}
+	theatres, err := store.Theatres(ctx)
+	if err != nil {
+		return err
+	}
+	rules := booking.DefaultReportRules()
+	closed := 0
+	for _, t := range theatres {
+		week := rules.FilmWeek(rules.BusinessDay(now.AddDate(0, 0, -7*demoTradeWeeks), t.Location()))
+		if rules.CheckCloseWeek(week, now, t.Location()) != nil {
+			continue
+		}
+		if _, err := store.CloseWeek(ctx, t, week, rules, 0, now); err != nil {
+			return fmt.Errorf("demo: close film week: %w", err)
+		}
+		closed++
+	}
+	logger.Info("seeded demo trade", "weeks", demoTradeWeeks, "tickets", tickets, "closed_weeks", closed, "took", time.Since(start))
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"marquee/booking"
+	"marquee/db"
 	"marquee/db/dbtest"
 )
 
@@ -76,10 +77,11 @@ func TestSeedDemoProgramme(t *testing.T) {
 		WHERE NOT EXISTS (SELECT 1 FROM price_card_prices p WHERE p.price_card_id = pc.id AND p.ticket_type = tt.code AND p.seat_kind = k)`); n != 0 {
 		t.Errorf("%d missing prices", n)
 	}
-	// 7 local days of showtimes in every theatre, starting today.
+	// 7 local days of showtimes in every theatre, starting today (the past
+	// weeks of demo trade, seedDemoTrade, all ended before now − 1h).
 	if n := count(`SELECT count(*) FROM theatres t WHERE (
 		SELECT count(DISTINCT (s.starts_at AT TIME ZONE t.time_zone)::date) FROM showtimes s
-		JOIN auditoriums a ON a.id = s.auditorium_id WHERE a.theatre_id = t.id) <> 7`); n != 0 {
+		JOIN auditoriums a ON a.id = s.auditorium_id WHERE a.theatre_id = t.id AND s.ready_at >= '2026-11-25 17:07:30+00') <> 7`); n != 0 {
 		t.Errorf("%d theatres without 7 days of showtimes", n)
 	}
 	if n := count(`SELECT count(*) FROM theatres t WHERE NOT EXISTS (
@@ -150,5 +152,77 @@ func TestSeedDemoUsersIsIdempotent(t *testing.T) {
 		if err := booking.ValidatePassword(d.Password, d.Email, d.Name); err != nil {
 			t.Errorf("demo password of %s breaks the policy: %v", d.Email, err)
 		}
+	}
+}
+
+// TestSeedDemoTrade: the demo has weeks of past trade through every
+// channel and tender, refunds and check-ins, and a closed film week, and the
+// reports' summaries of it agree with the orders.
+func TestSeedDemoTrade(t *testing.T) {
+	now := time.Date(2026, 11, 25, 18, 7, 30, 0, time.UTC)
+	clock := booking.NewManualClock(now)
+	store := dbtest.New(t, clock)
+	ctx := context.Background()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	start := time.Now()
+	if err := seedDemo(ctx, store, clock, logger, false); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	t.Logf("seeded with trade in %s", time.Since(start))
+	x := dbtest.SQL(t, store)
+	count := func(q string) int {
+		t.Helper()
+		var n int
+		if err := x.GetContext(ctx, &n, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return n
+	}
+	if n := count(`SELECT count(DISTINCT channel) FROM orders WHERE paid_at IS NOT NULL`); n != 3 {
+		t.Errorf("%d channels", n)
+	}
+	if n := count(`SELECT count(DISTINCT provider) FROM payments WHERE status IN ('succeeded', 'refunded')`); n != 3 {
+		t.Errorf("%d tenders", n)
+	}
+	if n := count(`SELECT count(*) FROM orders WHERE (SELECT count(*) FROM payments p WHERE p.order_id = orders.id) = 2`); n == 0 {
+		t.Error("no split tender")
+	}
+	if n := count(`SELECT count(*) FROM order_items WHERE status = 'sold'`); n < 5000 {
+		t.Errorf("%d tickets sold", n)
+	}
+	if n := count(`SELECT count(*) FROM order_items WHERE checked_in_at IS NOT NULL`); n == 0 {
+		t.Error("no check-ins")
+	}
+	if n := count(`SELECT count(*) FROM orders WHERE status = 'partially_refunded'`); n == 0 {
+		t.Error("no partial refunds")
+	}
+	if n := count(`SELECT count(*) FROM orders WHERE confirmation_sent_at IS NULL AND paid_at IS NOT NULL`); n != 0 {
+		t.Errorf("%d demo orders would be mailed", n)
+	}
+	if n := count(`SELECT count(*) FROM orders o WHERE paid_at IS NOT NULL AND total_cents - refunded_cents <>
+		(SELECT coalesce(sum(amount_cents - refunded_cents), 0) FROM payments p WHERE p.order_id = o.id)`); n != 0 {
+		t.Errorf("%d orders whose payments don't add up", n)
+	}
+	if n := count(`SELECT count(*) FROM showtimes WHERE starts_at < now() AND starts_at < '2026-11-25'`); n == 0 {
+		t.Error("no past shows")
+	}
+	if n := count(`SELECT count(*) FROM distributor_weeks`); n == 0 {
+		t.Error("no closed film week")
+	}
+	var kept, takings int64
+	if err := x.Get(&kept, `SELECT sum(total_cents - refunded_cents) FROM orders WHERE paid_at IS NOT NULL`); err != nil {
+		t.Fatal(err)
+	}
+	rng, err := booking.CheckRange(booking.DateOf(2026, 10, 25), booking.DateOf(2026, 11, 25))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := store.SalesReport(ctx, db.SalesQuery{Scope: booking.Scope{All: true}, Range: rng, Rules: booking.DefaultReportRules(), By: db.ByDay})
+	if err != nil {
+		t.Fatal(err)
+	}
+	takings = rows[len(rows)-1].Takings()
+	if takings != kept || kept == 0 {
+		t.Errorf("report takings %d, orders kept %d", takings, kept)
 	}
 }

@@ -30,8 +30,8 @@ func newOrderCode() string {
 
 const insertOrderSQL = `
 	INSERT INTO orders (code, user_id, email, showtime_id, status, currency, hold_expires_at, created_at,
-	                    idempotency_key, idempotency_fingerprint)
-	VALUES ($1, $2, $3, $4, 'pending_payment', $5, $6, $7, $8, $9)
+	                    idempotency_key, idempotency_fingerprint, channel)
+	VALUES ($1, $2, $3, $4, 'pending_payment', $5, $6, $7, $8, $9, coalesce(nullif($10, ''), 'online'))
 	ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
 	RETURNING id`
 
@@ -89,7 +89,7 @@ func (db *DB) CheckoutCart(ctx context.Context, co Checkout) (booking.Order, err
 		if err != nil {
 			return err
 		}
-		if err := ins.GetContext(ctx, &id, code, co.UserID, co.Email, co.ShowtimeID, co.Card.SaleCurrency(), co.Now, co.Now, nil, nil); err != nil {
+		if err := ins.GetContext(ctx, &id, code, co.UserID, co.Email, co.ShowtimeID, co.Card.SaleCurrency(), co.Now, co.Now, nil, nil, booking.ChannelOnline); err != nil {
 			return fmt.Errorf("insert order: %w", err)
 		}
 		move, err := db.txStmt(ctx, tx, moveClaimsSQL)
@@ -158,6 +158,9 @@ type PlaceOrder struct {
 	// key reused for a different request is refused.
 	IdempotencyKey string
 	Fingerprint    string
+	// Channel is what reports count the order under (booking.ChannelAPI,
+	// ChannelCounter; "" is online).
+	Channel string
 }
 
 // PlaceOrderResult is the order and whether it was created by this call
@@ -190,7 +193,7 @@ func (db *DB) PlaceOrder(ctx context.Context, p PlaceOrder) (PlaceOrderResult, e
 		}
 		var id int64
 		var ids []int64
-		if err := ins.SelectContext(ctx, &ids, code, p.UserID, p.Email, p.ShowtimeID, p.Card.SaleCurrency(), p.Until, p.Now, key, fp); err != nil {
+		if err := ins.SelectContext(ctx, &ids, code, p.UserID, p.Email, p.ShowtimeID, p.Card.SaleCurrency(), p.Until, p.Now, key, fp, p.Channel); err != nil {
 			return fmt.Errorf("insert order: %w", err)
 		}
 		if len(ids) == 0 {

@@ -290,7 +290,7 @@ func TestCounterChangeSeats(t *testing.T) {
 		form   url.Values
 		status int
 	}{
-		{url.Values{"from": {"D5"}, "to": {held}}, http.StatusConflict},           // held online
+		{url.Values{"from": {"D5"}, "to": {held}}, http.StatusConflict},            // held online
 		{url.Values{"from": {"D5"}, "to": {"D6"}}, http.StatusUnprocessableEntity}, // in the order
 		{url.Values{"from": {"D5 D6"}, "to": {"E1"}}, http.StatusUnprocessableEntity},
 		{url.Values{"from": {"Z1"}, "to": {"E1"}}, http.StatusUnprocessableEntity},

@@ -121,6 +121,15 @@ func (h *Handler) routes(app *fiber.App) {
 	// reports (reports.go)
 	manage.Get("/cashup", h.manageCashup)                 // drawer sessions of the manager's theatres (cashup.go)
 	manage.Get("/cashup/:id<int>", h.manageDrawerSummary) // one session
+	manage.Get("/reports", h.salesReport)                 // sales and occupancy (?theatre=&from=&to=&by=)
+	manage.Get("/reports/sales.csv", h.salesReportCSV)    // the same as CSV
+	manage.Get("/reports/print", h.salesReportPrint)      // the same, printable
+	manage.Get("/reports/returns", h.returnPage)          // distributor return (?theatre=&week=)
+	manage.Get("/reports/returns.csv", h.returnCSV)       // as CSV, stable columns
+	manage.Get("/reports/returns/print", h.returnPrint)   // printable
+	manage.Post("/reports/returns/close", h.closeWeek)    // freeze a film week (confirmed, audited)
+	manage.Get("/reports/terms", h.termsPage)             // film hire terms per film and week
+	manage.Post("/reports/terms", h.saveTerms)            // audited
 	admin := app.Group("/admin", h.requireRole(booking.RoleAdmin))
 	admin.Get("/", h.adminUsers)
 	admin.Post("/users/:id/role", h.adminSetRole)

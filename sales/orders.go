@@ -64,6 +64,10 @@ func (s *Service) PlaceOrder(ctx context.Context, r OrderRequest) (Placed, error
 		window = booking.HoldUntil
 	}
 	id := r.ShowtimeID
+	channel := booking.ChannelAPI // reports: orders placed in one go are the API's, or the till's
+	if r.Tender != nil {
+		channel = booking.ChannelCounter
+	}
 	for attempt := 0; ; attempt++ {
 		v, err := s.view(ctx, id, "", attempt > 0)
 		if err != nil {
@@ -85,6 +89,7 @@ func (s *Service) PlaceOrder(ctx context.Context, r OrderRequest) (Placed, error
 		res, err := s.db.PlaceOrder(ctx, db.PlaceOrder{
 			ShowtimeID: id, UserID: r.UserID, Email: r.Email, Lines: lines, Now: v.Now, Until: until,
 			Card: st.Card, Settings: s.set, IdempotencyKey: r.IdempotencyKey, Fingerprint: r.Fingerprint,
+			Channel: channel,
 		})
 		if booking.ErrorCode(err) == booking.ECONFLICT && r.Quantity > 0 && attempt < 2 {
 			continue // best seats were taken meanwhile: choose again
