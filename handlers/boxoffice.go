@@ -172,6 +172,17 @@ func (h *Handler) counterRequest(c *fiber.Ctx, sv views.SaleView) (sales.OrderRe
 		}
 		r.TicketTypes[tt.Code] = n
 	}
+	// A count for a type the show doesn't sell (the film's rating, a retired
+	// type, a forged field) goes to sales, which refuses it and says why.
+	c.Request().PostArgs().VisitAll(func(k, v []byte) {
+		code, ok := strings.CutPrefix(string(k), "type_")
+		if n, err := strconv.Atoi(strings.TrimSpace(string(v))); ok && err == nil && n > 0 && r.TicketTypes[code] == 0 {
+			if r.TicketTypes == nil {
+				r.TicketTypes = map[string]int{}
+			}
+			r.TicketTypes[code] = n
+		}
+	})
 	if e := strings.TrimSpace(c.FormValue("email")); e != "" {
 		email, err := booking.TicketEmail(e, nil)
 		if err != nil {

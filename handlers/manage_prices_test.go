@@ -101,12 +101,12 @@ func TestManagePricesNeedsManager(t *testing.T) {
 		}
 		cl.get("/account") // for a CSRF token
 		posts := map[string]url.Values{
-			"/manage/prices/types":                    {"code": {"vip"}, "name": {"VIP"}},
-			"/manage/prices/types/adult":              {"name": {"Grown-up"}},
-			"/manage/prices/types/adult/retire":       nil,
-			"/manage/prices/types/child/delete":       {"confirm": {"yes"}},
-			"/manage/prices/cards":                    {"theatre": {fmtInt(e.theatreA)}, "name": {"Mine"}, "currency": {"usd"}},
-			e.cardPath(e.show.PriceCardID):            {"name": {"Cheap"}, "currency": {"usd"}, "p|all|adult|k:standard": {"1"}},
+			"/manage/prices/types":                     {"code": {"vip"}, "name": {"VIP"}},
+			"/manage/prices/types/adult":               {"name": {"Grown-up"}},
+			"/manage/prices/types/adult/retire":        nil,
+			"/manage/prices/types/child/delete":        {"confirm": {"yes"}},
+			"/manage/prices/cards":                     {"theatre": {fmtInt(e.theatreA)}, "name": {"Mine"}, "currency": {"usd"}},
+			e.cardPath(e.show.PriceCardID):             {"name": {"Cheap"}, "currency": {"usd"}, "p|all|adult|k:standard": {"1"}},
 			e.cardPath(e.show.PriceCardID) + "/delete": {"confirm": {"yes"}},
 		}
 		for p, form := range posts {
