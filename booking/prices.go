@@ -292,3 +292,9 @@ func CanEditCard(s Scope, theatreID *int64) error {
 	}
 	return s.Check(*theatreID)
 }
+
+// SellsIn reports whether showtimes of a theatre may sell by the card: a
+// shared card, or the theatre's own.
+func (pc PriceCard) SellsIn(theatreID int64) bool {
+	return pc.TheatreID == nil || *pc.TheatreID == theatreID
+}

@@ -343,6 +343,9 @@ func TestCardFor(t *testing.T) {
 	if _, ok := CardFor(nil, 1, ""); ok {
 		t.Error("a card from no cards")
 	}
+	if !cards[0].SellsIn(own) || !cards[2].SellsIn(own) || cards[3].SellsIn(own) {
+		t.Error("SellsIn")
+	}
 }
 
 func TestCanEditCard(t *testing.T) {
