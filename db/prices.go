@@ -88,6 +88,15 @@ func (db *DB) TicketTypes(ctx context.Context) ([]TicketTypeUse, error) {
 	return out, nil
 }
 
+// TicketTypeList returns every ticket type (a small table), in display order.
+func (db *DB) TicketTypeList(ctx context.Context) ([]booking.TicketType, error) {
+	var out []booking.TicketType
+	if err := db.selectAll(ctx, &out, ticketTypeSQL+` ORDER BY sort, code`); err != nil {
+		return nil, fmt.Errorf("ticket types: %w", err)
+	}
+	return out, nil
+}
+
 // TicketType returns one ticket type, ENOTFOUND when there is none.
 func (db *DB) TicketType(ctx context.Context, code string) (booking.TicketType, error) {
 	var tt booking.TicketType

@@ -307,6 +307,9 @@ func (h *Handler) boxOrder(c *fiber.Ctx) error {
 		return err
 	}
 	v := views.BoxOrderView{Order: o, Info: info, Tickets: h.tickets(o), Sold: c.Query("sold") == "1"}
+	if err := h.markProof(c, v.Tickets); err != nil {
+		return err
+	}
 	for _, p := range pays {
 		if p.Kind == payment.KindCounter || p.Status == "succeeded" {
 			v.Payments = append(v.Payments, views.CounterPayment{Provider: p.Provider, AmountCents: p.AmountCents,

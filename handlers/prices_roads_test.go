@@ -148,11 +148,16 @@ func TestRatingRuleCounterAndDoor(t *testing.T) {
 func TestDoorChecksProof(t *testing.T) {
 	e := newBoxEnv(t)
 	adultsOnly(t, e.testEnv, e.show.MovieID, "PG")
-	_, tokens := e.paidTickets(url.Values{"seats": {"D1 D2"}, "type_adult": {"1"}, "type_child": {"1"}})
+	code, tokens := e.paidTickets(url.Values{"seats": {"D1 D2"}, "type_adult": {"1"}, "type_child": {"1"}})
 	if len(tokens) != 2 {
 		t.Fatalf("%d tickets", len(tokens))
 	}
-	_, doc := e.scan(tokens[1], e.show.ShowtimeID)
+	// The printed tickets say so too (the child's only).
+	_, doc := e.staff.get("/boxoffice/orders/" + code)
+	if proof := doc.Find(`[data-testid="ticket-proof"]`); proof.Length() != 1 || !strings.Contains(proof.Text(), "Child: bring proof of age") {
+		t.Fatalf("ticket proof %d %q", proof.Length(), proof.Text())
+	}
+	_, doc = e.scan(tokens[1], e.show.ShowtimeID)
 	if details := doc.Find(`[data-testid="door-detail"]`).Text(); !strings.Contains(details, "Seat D2 · Child — CHECK PROOF OF AGE") {
 		t.Fatalf("child at the door: %s", details)
 	}
