@@ -11,7 +11,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"marquee/booking"
-	"marquee/db"
 	"marquee/views"
 )
 
@@ -203,14 +202,10 @@ func (h *Handler) deleteTicketType(c *fiber.Ctx) error {
 		return err
 	}
 	code := typeCode(c)
-	err := error(nil)
 	if c.FormValue("confirm") != "yes" {
-		err = errConfirm
+		return h.pricesRefused(c, errConfirm, code, nil)
 	}
-	var before booking.TicketType
-	if err == nil {
-		before, err = h.db.DeleteTicketType(c.UserContext(), code)
-	}
+	before, err := h.db.DeleteTicketType(c.UserContext(), code)
 	if err != nil {
 		return h.pricesRefused(c, err, code, nil)
 	}
@@ -346,23 +341,17 @@ func (h *Handler) cardPage(c *fiber.Ctx, s booking.Scope, pc booking.PriceCard, 
 	}
 	p.Classes = append(p.Classes, views.PriceClass{Key: "new", Label: "New zone"})
 	if !isNew {
-		for _, l := range mustCards(h, c, s) {
+		cards, err := h.db.PriceCards(ctx, s, h.clock.Now())
+		if err != nil {
+			return p, err
+		}
+		for _, l := range cards {
 			if l.ID == pc.ID {
 				p.Upcoming = l.Upcoming
 			}
 		}
 	}
 	return p, nil
-}
-
-// mustCards is the scope's card listing (for a card's count of upcoming
-// showtimes); nil when it can't be read — the count is a hint.
-func mustCards(h *Handler, c *fiber.Ctx, s booking.Scope) []db.PriceCardListing {
-	l, err := h.db.PriceCards(c.UserContext(), s, h.clock.Now())
-	if err != nil {
-		h.log.Warn("price cards for the card page", "request_id", requestID(c), "err", err)
-	}
-	return l
 }
 
 func cellsOf(prices []booking.Price) map[string]string {
