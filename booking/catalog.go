@@ -143,11 +143,23 @@ type TicketType struct {
 	Code string `db:"code" json:"code"`
 	Name string `db:"name" json:"name"`
 	Sort int    `db:"sort" json:"-"`
+	// ProofRequired: the door checks a proof (age, student card); ProofNote
+	// says which ("proof of age"), shown at checkout, on the ticket and at the door.
+	ProofRequired bool   `db:"proof_required" json:"proofRequired,omitempty"`
+	ProofNote     string `db:"proof_note" json:"proofNote,omitempty"`
+	// MaxAge is the oldest age the type is for (a child ticket: 11); nil:
+	// any age. AllowsTicketType compares it with a film's rating.
+	MaxAge *int `db:"max_age" json:"maxAge,omitempty"`
+	// RetiredAt: no longer sold (orders that have it keep it).
+	RetiredAt *time.Time `db:"retired_at" json:"-"`
 }
 
-// Price is what one ticket type costs on one seat kind, in integer cents.
+// Price is what one ticket type costs on one seat kind, or on the seats of
+// one zone (SeatKind ""), all day (DayPart "") or in one day-part, in cents.
 type Price struct {
 	TicketType  string `db:"ticket_type" json:"ticketType"`
-	SeatKind    string `db:"seat_kind" json:"seatKind"`
+	SeatKind    string `db:"seat_kind" json:"seatKind,omitempty"`
+	Zone        string `db:"zone" json:"zone,omitempty"`
+	DayPart     string `db:"day_part" json:"dayPart,omitempty"`
 	AmountCents int64  `db:"amount_cents" json:"amountCents"`
 }

@@ -39,13 +39,16 @@ func EntryOpen(startsAt, endsAt, now time.Time) bool {
 
 // AdmitSeat is one seat of a scanned ticket as the door sees it.
 type AdmitSeat struct {
-	SeatID      int64      `db:"seat_id"`
-	Label       string     `db:"label"`
-	TicketType  string     `db:"ticket_type"`
-	TicketName  string     `db:"ticket_name"`
-	Status      string     `db:"status"` // the item's status
-	CheckedInAt *time.Time `db:"checked_in_at"`
-	CheckedInBy string     `db:"checked_in_by"` // staff name or e-mail
+	SeatID     int64  `db:"seat_id"`
+	Label      string `db:"label"`
+	TicketType string `db:"ticket_type"`
+	TicketName string `db:"ticket_name"`
+	// ProofRequired: the door checks a proof for this ticket type; ProofNote says which.
+	ProofRequired bool       `db:"proof_required"`
+	ProofNote     string     `db:"proof_note"`
+	Status        string     `db:"status"` // the item's status
+	CheckedInAt   *time.Time `db:"checked_in_at"`
+	CheckedInBy   string     `db:"checked_in_by"` // staff name or e-mail
 }
 
 // Admission is the door's answer to one scan.
@@ -74,6 +77,17 @@ func (a Admission) Valid() bool { return a.Verdict == AdmitValid }
 func (a Admission) Child() bool {
 	for _, s := range a.Admitted {
 		if s.TicketType == "child" {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckProof reports whether a seat admitted by this scan needs its proof
+// checked (a child ticket's proof of age, a student card).
+func (a Admission) CheckProof() bool {
+	for _, s := range a.Admitted {
+		if s.ProofRequired {
 			return true
 		}
 	}

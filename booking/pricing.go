@@ -2,12 +2,24 @@ package booking
 
 import "sort"
 
-// PriceCard is the prices of one showtime: ticket type × seat kind, in cents.
+// PriceCard is a price list: ticket type × seat kind or zone × day-part, in
+// cents. A showtime sells by its card resolved for it (ForShowtime): the
+// day-part of its start, the ticket types its film's rating allows.
 type PriceCard struct {
 	ID          int64
+	Name        string
 	Currency    string
+	TheatreID   *int64 // the theatre whose card it is; nil: shared by every theatre
+	Format      string // the format it is meant for ("IMAX"), "" any
+	DayParts    DayPartRules
 	TicketTypes []TicketType // those with at least one price, in display order
 	Prices      []Price
+	// DayPart is the day-part the card is resolved for (ForShowtime); ""
+	// prices by the all-day prices alone.
+	DayPart string
+	// Barred are ticket types with prices that this showtime doesn't sell
+	// (its film's rating, a retired type), with the reason.
+	Barred []BarredType
 }
 
 // SaleCurrency is the currency of what is sold on the card: its own, else "usd".
@@ -18,26 +30,41 @@ func (pc PriceCard) SaleCurrency() string {
 	return pc.Currency
 }
 
-// Price returns what a ticket of type tt costs on a seat of kind. Companion
-// and wheelchair places without their own price cost what a standard seat does.
-func (pc PriceCard) Price(tt, kind string) (int64, bool) {
-	var std int64
-	var hasStd bool
-	for _, p := range pc.Prices {
-		if p.TicketType != tt {
-			continue
-		}
-		if p.SeatKind == kind {
-			return p.AmountCents, true
-		}
-		if p.SeatKind == SeatStandard {
-			std, hasStd = p.AmountCents, true
+// Price returns what a ticket of type tt costs on seat: the price of the
+// seat's zone if the card has one, else of its kind; companion and
+// wheelchair places without their own price cost what a standard seat does.
+// Each of those is the card's day-part price, else its all-day price.
+func (pc PriceCard) Price(tt string, seat Seat) (int64, bool) {
+	if seat.Zone != "" {
+		if a, ok := pc.lookup(tt, "", seat.Zone); ok {
+			return a, true
 		}
 	}
-	if hasStd && (kind == SeatWheelchair || kind == SeatCompanion) {
-		return std, true
+	if a, ok := pc.lookup(tt, seat.Kind, ""); ok {
+		return a, true
+	}
+	if seat.Kind == SeatWheelchair || seat.Kind == SeatCompanion {
+		return pc.lookup(tt, SeatStandard, "")
 	}
 	return 0, false
+}
+
+// lookup is the price of one cell: the card's day-part first, then all day.
+func (pc PriceCard) lookup(tt, kind, zone string) (int64, bool) {
+	var all int64
+	var hasAll bool
+	for _, p := range pc.Prices {
+		if p.TicketType != tt || p.SeatKind != kind || p.Zone != zone {
+			continue
+		}
+		if p.DayPart == pc.DayPart {
+			return p.AmountCents, true
+		}
+		if p.DayPart == DayAll {
+			all, hasAll = p.AmountCents, true
+		}
+	}
+	return all, hasAll
 }
 
 // HasTicketType reports whether tt is sold with this card.
@@ -48,6 +75,31 @@ func (pc PriceCard) HasTicketType(tt string) bool {
 		}
 	}
 	return false
+}
+
+// TicketType returns the card's ticket type with the code.
+func (pc PriceCard) TicketType(code string) (TicketType, bool) {
+	for _, t := range pc.TicketTypes {
+		if t.Code == code {
+			return t, true
+		}
+	}
+	return TicketType{}, false
+}
+
+// CheckTicketType returns nil when tt is sold with this card, else an
+// EINVALID error saying why not (the film's rating, a retired type, or no
+// such type on the card).
+func (pc PriceCard) CheckTicketType(tt string) error {
+	if pc.HasTicketType(tt) {
+		return nil
+	}
+	for _, b := range pc.Barred {
+		if b.Code == tt {
+			return Invalid("ticketType", "%s", b.Reason)
+		}
+	}
+	return Invalid("ticketType", "%q is not a ticket type of this showtime.", tt)
 }
 
 // DefaultTicketType is the first ticket type of the card (usually "adult").
@@ -65,26 +117,34 @@ type ZonePrice struct {
 	MaxCents int64
 }
 
-// Zones returns the price range per seat kind present in kinds, in legend order.
-func (pc PriceCard) Zones(kinds map[string]bool) []ZonePrice {
-	var out []ZonePrice
-	for _, k := range SeatKinds {
-		if !kinds[k] {
+// Zones returns the price range per seat kind of seats (every ticket type,
+// each seat priced by its zone or kind), in legend order.
+func (pc PriceCard) Zones(seats []Seat) []ZonePrice {
+	ranges := map[string]*ZonePrice{}
+	seen := map[[2]string]bool{} // kind, zone: seats priced alike
+	for _, s := range seats {
+		key := [2]string{s.Kind, s.Zone}
+		if seen[key] {
 			continue
 		}
-		z := ZonePrice{Kind: k, MinCents: -1}
+		seen[key] = true
 		for _, t := range pc.TicketTypes {
-			if p, ok := pc.Price(t.Code, k); ok {
-				if z.MinCents < 0 || p < z.MinCents {
-					z.MinCents = p
-				}
-				if p > z.MaxCents {
-					z.MaxCents = p
-				}
+			p, ok := pc.Price(t.Code, s)
+			if !ok {
+				continue
 			}
+			z := ranges[s.Kind]
+			if z == nil {
+				z = &ZonePrice{Kind: s.Kind, MinCents: p, MaxCents: p}
+				ranges[s.Kind] = z
+			}
+			z.MinCents, z.MaxCents = min(z.MinCents, p), max(z.MaxCents, p)
 		}
-		if z.MinCents >= 0 {
-			out = append(out, z)
+	}
+	var out []ZonePrice
+	for _, k := range SeatKinds {
+		if z := ranges[k]; z != nil {
+			out = append(out, *z)
 		}
 	}
 	return out
@@ -118,7 +178,10 @@ func PriceLines(card PriceCard, lines []Line, set Settings) (Quote, error) {
 	set = set.WithDefaults()
 	q := Quote{Currency: card.SaleCurrency(), Lines: make([]QuoteLine, 0, len(lines))}
 	for _, l := range lines {
-		p, ok := card.Price(l.TicketType, l.Seat.Kind)
+		if err := card.CheckTicketType(l.TicketType); err != nil {
+			return Quote{}, err
+		}
+		p, ok := card.Price(l.TicketType, l.Seat)
 		if !ok {
 			return Quote{}, Invalid("ticketType", "%s tickets aren't sold for seat %s.", ticketName(card, l.TicketType), l.Seat.Label())
 		}

@@ -151,7 +151,7 @@ func TestPricing(t *testing.T) {
 	if ErrorCode(err) != EINVALID {
 		t.Fatalf("child premium: %v", err)
 	}
-	zones := card.Zones(map[string]bool{SeatStandard: true, SeatPremium: true})
+	zones := card.Zones([]Seat{{Kind: SeatStandard}, {Kind: SeatPremium}, {Kind: SeatStandard}})
 	if len(zones) != 2 || zones[0].MinCents != 900 || zones[0].MaxCents != 1250 || zones[1].MinCents != 1650 {
 		t.Fatalf("zones %+v", zones)
 	}

@@ -44,7 +44,10 @@ func PlanSeatChange(o Order, card PriceCard, from, to []Seat) ([]SeatMove, error
 			return nil, Invalid("to", "Seat %s is (or was) in this order already: choose another.", to[i].Label())
 		}
 		seen[from[i].ID], seen[to[i].ID] = true, true
-		p, ok := card.Price(it.TicketType, to[i].Kind)
+		if !Sellable(to[i].Kind) {
+			return nil, Invalid("to", "Seat %s is not for sale.", to[i].Label())
+		}
+		p, ok := card.Price(it.TicketType, to[i])
 		if !ok || p != it.PriceCents {
 			return nil, Invalid("to", "Seat %s is priced differently for this ticket: cancel and sell instead.", to[i].Label())
 		}

@@ -7,7 +7,9 @@ import (
 
 func TestPlanSeatChange(t *testing.T) {
 	card := PriceCard{Prices: []Price{{TicketType: "adult", SeatKind: SeatStandard, AmountCents: 1200}, {TicketType: "adult", SeatKind: SeatPremium, AmountCents: 1600}}}
-	seat := func(id int64, row string, n int, kind string) Seat { return Seat{ID: id, Row: row, Number: n, Kind: kind} }
+	seat := func(id int64, row string, n int, kind string) Seat {
+		return Seat{ID: id, Row: row, Number: n, Kind: kind}
+	}
 	f1, f2, g1, g2, p1 := seat(1, "F", 1, SeatStandard), seat(2, "F", 2, SeatStandard), seat(3, "G", 1, SeatStandard), seat(4, "G", 2, SeatStandard), seat(5, "H", 1, SeatPremium)
 	now := time.Now()
 	o := Order{Status: OrderPaid, Items: []OrderItem{

@@ -29,8 +29,8 @@ func TicketLines(card PriceCard, seats []Seat, counts map[string]int) ([]Line, e
 	}
 	total := 0
 	for tt, n := range counts {
-		if !card.HasTicketType(tt) {
-			return nil, Invalid("ticketTypes", "%q is not a ticket type of this showtime.", tt)
+		if err := card.CheckTicketType(tt); err != nil {
+			return nil, Invalid("ticketTypes", "%s", err.(*Error).Message)
 		}
 		if n < 0 {
 			return nil, Invalid("ticketTypes", "Ticket counts can't be negative.")

@@ -212,6 +212,7 @@ func (db *DB) ticketAtDoor(ctx context.Context, t booking.Ticket) (booking.Admis
 		SELECT o.code, o.status AS order_status, o.showtime_id, au.theatre_id, th.name AS theatre_name, m.title, st.starts_at, st.ends_at,
 		       coalesce(i.seat_id, 0) AS seat_id, coalesce(s.row_label || s.number::text, '') AS label,
 		       coalesce(i.ticket_type, '') AS ticket_type, coalesce(tt.name, '') AS ticket_name,
+		       coalesce(tt.proof_required, false) AS proof_required, coalesce(tt.proof_note, '') AS proof_note,
 		       coalesce(i.status, '') AS status, i.checked_in_at,
 		       coalesce(nullif(u.name, ''), u.email, '') AS checked_in_by
 		FROM orders o

@@ -103,22 +103,22 @@ func (db *DB) LayoutSeats(ctx context.Context, layoutID int64) ([]booking.Seat, 
 }
 
 // PriceCard returns a price card with its ticket types (those with a price,
-// in display order) and prices.
+// in display order, retired ones included) and every price (each zone and
+// day-part). A showtime sells by it resolved: booking.PriceCard.ForShowtime.
 func (db *DB) PriceCard(ctx context.Context, id int64) (booking.PriceCard, error) {
-	pc := booking.PriceCard{ID: id}
-	if err := db.get(ctx, &pc.Currency, `SELECT currency FROM price_cards WHERE id = $1`, id); err != nil {
-		return pc, fmt.Errorf("price card %d: %w", id, err)
+	var h cardRow
+	if err := db.get(ctx, &h, cardSQL+` WHERE id = $1`, id); err != nil {
+		return booking.PriceCard{}, fmt.Errorf("price card %d: %w", id, err)
 	}
+	pc := h.card()
 	if err := db.selectAll(ctx, &pc.Prices, `
-		SELECT ticket_type, seat_kind, amount_cents
+		SELECT ticket_type, seat_kind, zone, day_part, amount_cents
 		FROM price_card_prices
 		WHERE price_card_id = $1
-		ORDER BY ticket_type, seat_kind`, id); err != nil {
+		ORDER BY ticket_type, day_part, zone, seat_kind`, id); err != nil {
 		return pc, fmt.Errorf("prices of card %d: %w", id, err)
 	}
-	if err := db.selectAll(ctx, &pc.TicketTypes, `
-		SELECT code, name, sort
-		FROM ticket_types tt
+	if err := db.selectAll(ctx, &pc.TicketTypes, ticketTypeSQL+`
 		WHERE EXISTS (SELECT 1 FROM price_card_prices p WHERE p.price_card_id = $1 AND p.ticket_type = tt.code)
 		ORDER BY sort, code`, id); err != nil {
 		return pc, fmt.Errorf("ticket types of card %d: %w", id, err)

@@ -28,10 +28,11 @@ type Catalog struct {
 	Showtimes   []SeedShowtime
 }
 
-// PriceCard is a named set of prices.
+// PriceCard is a named set of prices, shared by every theatre.
 type PriceCard struct {
 	Name     string
 	Currency string
+	Format   string // the format it is meant for ("IMAX"), "" any
 	Prices   []booking.Price
 }
 
@@ -107,46 +108,59 @@ func (db *DB) IsEmpty(ctx context.Context) (bool, error) {
 }
 
 func seedTicketTypes(ctx context.Context, tx *sqlx.Tx, c Catalog) error {
-	var codes, names []string
-	var sorts []int64
+	var codes, names, notes []string
+	var sorts, maxAges []int64
+	var proofs []bool
 	for _, t := range c.TicketTypes {
 		codes = append(codes, t.Code)
 		names = append(names, t.Name)
 		sorts = append(sorts, int64(t.Sort))
+		proofs = append(proofs, t.ProofRequired)
+		notes = append(notes, t.ProofNote)
+		age := int64(-1) // none
+		if t.MaxAge != nil {
+			age = int64(*t.MaxAge)
+		}
+		maxAges = append(maxAges, age)
 	}
 	_, err := tx.ExecContext(ctx, `
-		INSERT INTO ticket_types (code, name, sort)
-		SELECT * FROM unnest($1::text[], $2::text[], $3::int[])`,
-		pq.Array(codes), pq.Array(names), pq.Array(sorts))
+		INSERT INTO ticket_types (code, name, sort, proof_required, proof_note, max_age)
+		SELECT u.code, u.name, u.sort, u.proof, u.note, nullif(u.max_age, -1)
+		FROM unnest($1::text[], $2::text[], $3::int[], $4::boolean[], $5::text[], $6::int[])
+		     AS u(code, name, sort, proof, note, max_age)`,
+		pq.Array(codes), pq.Array(names), pq.Array(sorts), pq.Array(proofs), pq.Array(notes), pq.Array(maxAges))
 	return err
 }
 
 func seedPriceCards(ctx context.Context, tx *sqlx.Tx, c Catalog) error {
-	var names, currencies, cards, types, kinds []string
+	var names, currencies, formats, cards, types, kinds, zones, parts []string
 	var amounts []int64
 	for _, pc := range c.PriceCards {
 		names = append(names, pc.Name)
 		currencies = append(currencies, pc.Currency)
+		formats = append(formats, pc.Format)
 		for _, p := range pc.Prices {
 			cards = append(cards, pc.Name)
 			types = append(types, p.TicketType)
 			kinds = append(kinds, p.SeatKind)
+			zones = append(zones, p.Zone)
+			parts = append(parts, p.DayPart)
 			amounts = append(amounts, p.AmountCents)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO price_cards (name, currency)
-		SELECT * FROM unnest($1::text[], $2::text[])`,
-		pq.Array(names), pq.Array(currencies)); err != nil {
+		INSERT INTO price_cards (name, currency, format)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[])`,
+		pq.Array(names), pq.Array(currencies), pq.Array(formats)); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `
-		INSERT INTO price_card_prices (price_card_id, ticket_type, seat_kind, amount_cents)
-		SELECT pc.id, u.ticket_type, u.seat_kind, u.amount_cents
-		FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
-		     AS u(card, ticket_type, seat_kind, amount_cents)
+		INSERT INTO price_card_prices (price_card_id, ticket_type, seat_kind, zone, day_part, amount_cents)
+		SELECT pc.id, u.ticket_type, u.seat_kind, u.zone, u.day_part, u.amount_cents
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+		     AS u(card, ticket_type, seat_kind, zone, day_part, amount_cents)
 		JOIN price_cards pc ON pc.name = u.card`,
-		pq.Array(cards), pq.Array(types), pq.Array(kinds), pq.Array(amounts))
+		pq.Array(cards), pq.Array(types), pq.Array(kinds), pq.Array(zones), pq.Array(parts), pq.Array(amounts))
 	return err
 }
 

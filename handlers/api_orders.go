@@ -22,6 +22,7 @@ type apiSeat struct {
 	Row    string `json:"row"`
 	Number int    `json:"number"`
 	Kind   string `json:"kind"`
+	Zone   string `json:"zone,omitempty"` // pricing zone (the prices' zone)
 	X      int    `json:"x"`
 	Y      int    `json:"y"`
 	Status string `json:"status"` // available | held | sold | blocked
@@ -132,7 +133,7 @@ func (h *Handler) apiShowtimeDetail(c *fiber.Ctx) error {
 		if status == "available" {
 			out.SeatsLeft++
 		}
-		out.Seats[i] = apiSeat{Seat: s.Label(), Row: s.Row, Number: s.Number, Kind: s.Kind, X: s.X, Y: s.Y, Status: status}
+		out.Seats[i] = apiSeat{Seat: s.Label(), Row: s.Row, Number: s.Number, Kind: s.Kind, Zone: s.Zone, X: s.X, Y: s.Y, Status: status}
 	}
 	return c.JSON(out)
 }

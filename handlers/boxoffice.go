@@ -178,6 +178,17 @@ func (h *Handler) counterRequest(c *fiber.Ctx, sv views.SaleView) (sales.OrderRe
 			return r, t, err
 		}
 	}
+	// A count for a type the show doesn't sell (the film's rating, a retired
+	// type, a forged field) goes to sales, which refuses it and says why.
+	c.Request().PostArgs().VisitAll(func(k, v []byte) {
+		code, ok := strings.CutPrefix(string(k), "type_")
+		if n, err := strconv.Atoi(strings.TrimSpace(string(v))); ok && err == nil && n > 0 && r.TicketTypes[code] == 0 {
+			if r.TicketTypes == nil {
+				r.TicketTypes = map[string]int{}
+			}
+			r.TicketTypes[code] = n
+		}
+	})
 	if e := strings.TrimSpace(c.FormValue("email")); e != "" {
 		email, err := booking.TicketEmail(e, nil)
 		if err != nil {
@@ -379,6 +390,9 @@ func (h *Handler) boxOrder(c *fiber.Ctx) error {
 		return err
 	}
 	v := views.BoxOrderView{Order: o, Info: info, Tickets: h.tickets(o), Sold: c.Query("sold") == "1", RefundTo: booking.RefundToCard}
+	if err := h.markProof(c, v.Tickets); err != nil {
+		return err
+	}
 	if d, ok, err := h.db.OpenDrawerOf(ctx, h.currentUser(c).ID); err != nil {
 		return err
 	} else if ok && d.TheatreID == info.Theatre.ID {

@@ -118,6 +118,17 @@ func (h *Handler) routes(app *fiber.App) {
 	manage.Post("/showtimes/:id<int>/cancel", h.cancelShowtime)    // confirm=1: cancel and refund everyone
 	manage.Get("/showtimes/:id<int>/affected", h.showtimeAffected) // who a cancel or move affected
 	// ticket types and price cards (manage_prices.go)
+	manage.Get("/prices", h.pricesPage)
+	manage.Post("/prices/types", h.createTicketType) // ticket types: administrators (shared by every theatre)
+	manage.Post("/prices/types/:code", h.updateTicketType)
+	manage.Post("/prices/types/:code/retire", h.retireTicketType)
+	manage.Post("/prices/types/:code/restore", h.restoreTicketType)
+	manage.Post("/prices/types/:code/delete", h.deleteTicketType)
+	manage.Get("/prices/cards/new", h.newPriceCardPage) // cards: their theatre's managers (shared ones: administrators)
+	manage.Post("/prices/cards", h.createPriceCard)
+	manage.Get("/prices/cards/:id<int>", h.priceCardPage)
+	manage.Post("/prices/cards/:id<int>", h.savePriceCard)
+	manage.Post("/prices/cards/:id<int>/delete", h.deletePriceCard)
 	// reports (reports.go)
 	manage.Get("/cashup", h.manageCashup)                 // drawer sessions of the manager's theatres (cashup.go)
 	manage.Get("/cashup/:id<int>", h.manageDrawerSummary) // one session

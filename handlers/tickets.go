@@ -46,6 +46,9 @@ func (h *Handler) afterSaleView(c *fiber.Ctx, o booking.Order, info booking.Show
 	loc := info.Theatre.Location()
 	a := &views.AfterSaleView{Code: o.Code, Query: h.tokenQuery(c, o.Code), Paid: o.HasTickets(),
 		PaidAt: views.Day(*o.PaidAt, loc) + " " + views.Clock(*o.PaidAt, loc), Tickets: h.tickets(o)}
+	if err := h.markProof(c, a.Tickets); err != nil {
+		return nil, err
+	}
 	pol := h.after.Rules().Cancel
 	now := h.clock.Now()
 	a.CanCancel, a.CancelWhy = pol.CanCancelOnline(o, info.Showtime.StartsAt, now)
@@ -142,7 +145,11 @@ func (h *Handler) ticketsPDF(c *fiber.Ctx) error {
 	doc := aftersale.TicketsDoc{Code: v.Order.Code, Movie: v.Info.Movie.Title, When: v.LocalStart(),
 		Where: v.Info.Theatre.Name + ", " + v.Info.Auditorium.Name}
 	for _, t := range v.After.Tickets {
-		doc.Tickets = append(doc.Tickets, aftersale.TicketDoc{Label: t.Label, TicketType: t.TicketType, Token: t.Token})
+		tt := t.TicketType
+		if t.Proof != "" {
+			tt += " · " + t.Proof
+		}
+		doc.Tickets = append(doc.Tickets, aftersale.TicketDoc{Label: t.Label, TicketType: tt, Token: t.Token})
 	}
 	b, err := aftersale.TicketsPDF(doc)
 	if err != nil {
@@ -151,4 +158,23 @@ func (h *Handler) ticketsPDF(c *fiber.Ctx) error {
 	c.Type("pdf")
 	c.Set(fiber.HeaderContentDisposition, `inline; filename="marquee-tickets-`+v.Order.Code+`.pdf"`)
 	return c.Send(b)
+}
+
+// markProof tells each ticket what proof the door checks for its type.
+func (h *Handler) markProof(c *fiber.Ctx, tickets []views.TicketView) error {
+	if len(tickets) == 0 {
+		return nil
+	}
+	types, err := h.db.TicketTypeList(c.UserContext())
+	if err != nil {
+		return err
+	}
+	for i := range tickets {
+		for _, tt := range types {
+			if tt.Code == tickets[i].TicketType {
+				tickets[i].Proof = views.ProofLine(tt)
+			}
+		}
+	}
+	return nil
 }

@@ -40,7 +40,7 @@ const (
 type Show struct {
 	Info   booking.ShowtimeInfo
 	Layout *booking.Layout
-	Card   booking.PriceCard
+	Card   booking.PriceCard   // resolved for the showtime (booking.PriceCard.ForShowtime)
 	Zones  []booking.ZonePrice // the price zones of the seat kinds the auditorium has (the legend)
 	// Rendered is the presentation's slot for what it renders once per Show
 	// (handlers: the seat map's pre-rendered seats and its legend).
@@ -366,11 +366,10 @@ func (c *seatCache) loadStatic(ctx context.Context, id int64) (*Show, error) {
 		return nil, err
 	}
 	l := booking.NewLayout(seats)
-	kinds := map[string]bool{}
-	for _, s := range l.Seats {
-		kinds[s.Kind] = true
-	}
-	return &Show{Info: info, Layout: l, Card: card, Zones: card.Zones(kinds), loaded: c.wall()}, nil
+	// Sold by the card resolved for this showtime: its day-part's prices, the
+	// ticket types its film's rating allows — for every road (web, API, counter).
+	card = card.ForShowtime(info)
+	return &Show{Info: info, Layout: l, Card: card, Zones: card.Zones(l.Seats), loaded: c.wall()}, nil
 }
 
 // apply records a change this instance made (a granted hold, a release) in

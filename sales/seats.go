@@ -193,14 +193,17 @@ func (s *Service) SetTicketType(ctx context.Context, r TicketTypeRequest) (Resul
 		return Result{}, err
 	}
 	st := v.Show
-	if !st.Card.HasTicketType(r.TicketType) {
-		return Result{}, booking.Invalid("type", "Choose a ticket type from the list.")
+	if err := st.Card.CheckTicketType(r.TicketType); err != nil {
+		if !booking.IsBarred(st.Card, r.TicketType) {
+			return Result{}, booking.Invalid("type", "Choose a ticket type from the list.")
+		}
+		return Result{}, err // the film's rating or a retired type: say so
 	}
 	seat, ok := st.Layout.Seat(r.SeatID)
 	if !ok {
 		return Result{}, booking.Invalid("seat", "That seat isn't in this auditorium.")
 	}
-	if _, ok := st.Card.Price(r.TicketType, seat.Kind); !ok {
+	if _, ok := st.Card.Price(r.TicketType, seat); !ok {
 		return Result{}, booking.Invalid("type", "That ticket type isn't sold for this seat.")
 	}
 	if cart == "" {

@@ -97,6 +97,7 @@ type TicketView struct {
 	N          int
 	Label      string // "Row F, seat 12" or "All 3 seats"
 	TicketType string
+	Proof      string // what the door checks for this ticket type (ProofLine), if anything
 	Token      string
 }
 

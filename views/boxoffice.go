@@ -2,6 +2,7 @@ package views
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"marquee/booking"
@@ -225,7 +226,14 @@ func (d DoorAnswer) Details() []string {
 	case a.Valid():
 		for _, s := range a.Admitted {
 			line := "Seat " + s.Label + " · " + s.TicketName
-			if s.TicketType == "child" {
+			switch {
+			case s.ProofRequired: // "Seat D2 · Child (under 12) — CHECK PROOF OF AGE"
+				note := s.ProofNote
+				if note == "" {
+					note = "proof"
+				}
+				line += " — CHECK " + strings.ToUpper(note)
+			case s.TicketType == "child":
 				line += " · CHILD TICKET"
 			}
 			out = append(out, line)

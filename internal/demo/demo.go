@@ -190,17 +190,23 @@ func demoPriceCards() []db.PriceCard {
 		}
 		return pc
 	}
-	return []db.PriceCard{card("Matinee", -300), card("Evening", 0), card("Large format", 500)}
+	large := card("Large format", 500)
+	large.Format = "IMAX"
+	return []db.PriceCard{card("Matinee", -300), card("Evening", 0), large}
 }
+
+// upTo is a ticket type's oldest age: the demo's child ticket is for ages
+// up to 11 ("under 12"), so films rated for 15 or 18 and over don't sell it.
+func upTo(age int) *int { return &age }
 
 // Catalog builds the demo programme relative to now.
 func Catalog(now time.Time) (db.Catalog, error) {
 	c := db.Catalog{
 		TicketTypes: []booking.TicketType{
 			{Code: "adult", Name: "Adult", Sort: 1},
-			{Code: "child", Name: "Child (under 12)", Sort: 2},
-			{Code: "senior", Name: "Senior (65+)", Sort: 3},
-			{Code: "student", Name: "Student", Sort: 4},
+			{Code: "child", Name: "Child (under 12)", Sort: 2, MaxAge: upTo(11), ProofRequired: true, ProofNote: "proof of age"},
+			{Code: "senior", Name: "Senior (65+)", Sort: 3, ProofRequired: true, ProofNote: "proof of age"},
+			{Code: "student", Name: "Student", Sort: 4, ProofRequired: true, ProofNote: "student card"},
 		},
 		PriceCards: demoPriceCards(),
 	}
