@@ -46,7 +46,9 @@ func StripeMock(t testing.TB) string {
 	}
 	port := freePort(t)
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	cmd := exec.Command(binPath, "-http-addr", addr)
+	// stripe-mock also serves HTTPS, on :12112 unless told otherwise: give it a
+	// free port too, so that two test processes at once don't collide.
+	cmd := exec.Command(binPath, "-http-addr", addr, "-https-addr", "127.0.0.1:"+strconv.Itoa(freePort(t)))
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start stripe-mock: %v", err)
 	}
