@@ -22,6 +22,7 @@ import (
 	"marquee/mail"
 	"marquee/payment"
 	"marquee/sales"
+	"marquee/settings"
 )
 
 // Config is what the HTTP layer needs to know about its deployment.
@@ -70,6 +71,9 @@ type Deps struct {
 	AfterSale *aftersale.Service
 	// Payments is the payment service (payment.NewService).
 	Payments *payment.Service
+	// Settings are the business settings (settings.Open); the admin pages
+	// edit them. Required.
+	Settings *settings.Store
 }
 
 // missing names the required dependencies that d lacks.
@@ -87,6 +91,7 @@ func (d Deps) missing() error {
 		{d.Sales == nil, "Sales"},
 		{d.AfterSale == nil, "AfterSale"},
 		{d.Payments == nil, "Payments"},
+		{d.Settings == nil, "Settings"},
 	} {
 		if m.absent {
 			errs = append(errs, errors.New("handlers.New: Deps."+m.name+" is required"))
@@ -113,11 +118,11 @@ type Handler struct {
 	proxies   []*net.IPNet        // parsed Config.TrustedProxies (accounts.go: clientIP)
 	catalog   *catalogCache       // what's on, movie pages and API lists (catalog.go)
 	apiDoc    apiDocument         // the parsed OpenAPI document (apidocs.go)
-	booking   booking.Settings    // booking rules, the sales service's (seats.go)
 	sales     *sales.Service      // holds, orders, live seat maps (seats.go, checkout.go, api_orders.go, events.go)
 	sessCache *sessionDecodeCache // decoded session cookies (sessioncache.go)
 	after     *aftersale.Service  // orders after payment (aftersale.go)
 	payments  *payment.Service    // checkout, fulfilment, refunds (payment.go)
+	settings  *settings.Store     // business settings (admin_settings.go)
 	demo      *payment.Demo       // the offline demo gateway, nil with Stripe (demo_checkout.go)
 	draining  atomic.Bool         // shutting down: /readyz says not ready (routes.go)
 }
@@ -149,12 +154,13 @@ func New(d Deps) (*Handler, error) {
 		sessOpt:  d.Config.Session,
 		after:    d.AfterSale,
 		payments: d.Payments,
+		settings: d.Settings,
 	}
 	h.demo, _ = h.payments.Gateway().(*payment.Demo)
 	h.initCatalog(d)
 	h.initAccounts(d)
 	h.sessCache = newSessionDecodeCache()
-	h.sales, h.booking = d.Sales, d.Sales.Settings()
+	h.sales = d.Sales
 	h.holds = newHoldCounter()
 	return h, nil
 }
