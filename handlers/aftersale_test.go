@@ -23,6 +23,7 @@ import (
 	"marquee/internal/app"
 	"marquee/mail"
 	"marquee/payment"
+	"marquee/settings"
 )
 
 // testRefunder stands in for the payments service: it records refunds and
@@ -51,6 +52,7 @@ type asEnv struct {
 	svc  *aftersale.Service
 	ref  *testRefunder
 	show dbtest.Show
+	set  *settings.Store // the app's settings (Reload after changing them in the database)
 }
 
 func newAfterSaleEnv(t *testing.T, rules booking.AfterSale) *asEnv {
@@ -67,7 +69,7 @@ func newAfterSaleEnv(t *testing.T, rules booking.AfterSale) *asEnv {
 	a := newApp(t, cfg, app.Deps{DB: store, Clock: clock, Logger: logger, Mailer: capture, Refunder: ref, Passwords: cheapPasswords})
 	te := &testEnv{t: t, app: a.Fiber, db: store, clock: clock}
 	return &asEnv{acc: &accEnv{testEnv: te, mail: capture}, bk: &bkEnv{testEnv: te, h: a.Handler, sales: a.Sales, show: show},
-		svc: a.AfterSale, ref: ref, show: show}
+		svc: a.AfterSale, ref: ref, show: show, set: a.Settings}
 }
 
 // setAfterSale writes after-sale rules as the environment variables used to
