@@ -85,20 +85,20 @@ func StatusText(status string) string {
 // Order is a customer's purchase: seats of one showtime, priced, waiting for
 // payment or paid.
 type Order struct {
-	ID            int64       `db:"id" json:"-"`
-	Code          string      `db:"code" json:"code"`
-	UserID        *int64      `db:"user_id" json:"-"`
-	Email         string      `db:"email" json:"email"`
-	Status        string      `db:"status" json:"status"`
-	SubtotalCents int64       `db:"subtotal_cents" json:"subtotalCents"`
-	FeeCents      int64       `db:"fee_cents" json:"feeCents"`
-	TotalCents    int64       `db:"total_cents" json:"totalCents"`
-	Currency      string      `db:"currency" json:"currency"`
-	HoldExpiresAt time.Time   `db:"hold_expires_at" json:"holdExpiresAt"`
-	CreatedAt     time.Time   `db:"created_at" json:"createdAt"`
-	PaidAt        *time.Time  `db:"paid_at" json:"paidAt,omitempty"`
-	CancelledAt   *time.Time  `db:"cancelled_at" json:"cancelledAt,omitempty"`
-	ShowtimeID    int64       `db:"showtime_id" json:"showtimeId"`
+	ID            int64      `db:"id" json:"-"`
+	Code          string     `db:"code" json:"code"`
+	UserID        *int64     `db:"user_id" json:"-"`
+	Email         string     `db:"email" json:"email"`
+	Status        string     `db:"status" json:"status"`
+	SubtotalCents int64      `db:"subtotal_cents" json:"subtotalCents"`
+	FeeCents      int64      `db:"fee_cents" json:"feeCents"`
+	TotalCents    int64      `db:"total_cents" json:"totalCents"`
+	Currency      string     `db:"currency" json:"currency"`
+	HoldExpiresAt time.Time  `db:"hold_expires_at" json:"holdExpiresAt"`
+	CreatedAt     time.Time  `db:"created_at" json:"createdAt"`
+	PaidAt        *time.Time `db:"paid_at" json:"paidAt,omitempty"`
+	CancelledAt   *time.Time `db:"cancelled_at" json:"cancelledAt,omitempty"`
+	ShowtimeID    int64      `db:"showtime_id" json:"showtimeId"`
 	// TaxIncluded and TaxRate are the theatre's tax when the order was made:
 	// VAT included in the prices, or sales tax added to the total (then
 	// TotalCents includes it); the rate in thousandths of a percent.

@@ -136,7 +136,9 @@ func (h *Handler) adminSaveTheatre(c *fiber.Ctx) error {
 func minutes(d time.Duration) string { return strconv.FormatInt(int64(d/time.Minute), 10) }
 
 // cents writes an amount of cents as the forms take it: "1.50".
-func cents(n int64) string { return strconv.FormatInt(n/100, 10) + "." + strconv.FormatInt(n%100+100, 10)[1:] }
+func cents(n int64) string {
+	return strconv.FormatInt(n/100, 10) + "." + strconv.FormatInt(n%100+100, 10)[1:]
+}
 
 func cinemaForm(s booking.CinemaSettings) views.CinemaSettingsForm {
 	return views.CinemaSettingsForm{

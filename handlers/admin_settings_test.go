@@ -110,7 +110,7 @@ func TestAdminSavesCinemaSettings(t *testing.T) {
 	resp, doc = admin.post("/admin/settings", bad)
 	wantStatus(t, resp, http.StatusUnprocessableEntity)
 	for _, f := range []string{"hold_minutes", "max_seats", "booking_fee", "cancel_fee_percent", "week_starts"} {
-		if doc.Find(`[data-testid="error-` + f + `"]`).Length() != 1 {
+		if doc.Find(`[data-testid="error-`+f+`"]`).Length() != 1 {
 			t.Errorf("no message for %s", f)
 		}
 	}

@@ -108,7 +108,9 @@ func (s *Store) Current() *Snapshot { return s.cur.Load() }
 func (s *Store) Booking(theatreID int64) booking.Settings { return s.cur.Load().Booking(theatreID) }
 
 // AfterSale is the after-sale rules of the theatre's orders now.
-func (s *Store) AfterSale(theatreID int64) booking.AfterSale { return s.cur.Load().AfterSale(theatreID) }
+func (s *Store) AfterSale(theatreID int64) booking.AfterSale {
+	return s.cur.Load().AfterSale(theatreID)
+}
 
 // Programme is the cinema's programme rules (trailers, cleaning) now.
 func (s *Store) Programme() booking.ProgrammeRules { return s.cur.Load().Cinema.Programme }

@@ -124,11 +124,11 @@ func New(cfg config.Config, d Deps) (*App, error) {
 		}
 	}
 	a.Payments = payment.NewService(payment.Config{
-		Store:    d.DB,
-		Gateway:  gw,
-		Clock:    d.Clock,
-		Logger:   d.Logger,
-		BaseURL:  cfg.BaseURL,
+		Store:   d.DB,
+		Gateway: gw,
+		Clock:   d.Clock,
+		Logger:  d.Logger,
+		BaseURL: cfg.BaseURL,
 	})
 	refunder := d.Refunder
 	if refunder == nil {
