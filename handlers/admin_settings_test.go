@@ -263,7 +263,10 @@ func TestReceiptOfSalesTaxTheatre(t *testing.T) {
 	dbtest.SetTheatre(t, e.acc.db, e.show.TheatreID, func(th *booking.TheatreSettings) { th.Tax.Rate = 4000 })
 	e.set.Reload(context.Background())
 	cl := e.acc.client()
-	cl.get(e.link(o.Code))
+	_, doc := cl.get(e.link(o.Code))
+	if got := doc.Find(`[data-testid="sales-tax"]`).Text(); got != "$2.40" || doc.Find(`[data-testid="order-total"]`).Text() != "$29.40" {
+		t.Fatalf("order page: sales tax %q", got)
+	}
 	resp, doc := cl.get("/orders/" + o.Code + "/receipt")
 	wantStatus(t, resp, 200)
 	text := doc.Find(`[data-testid="receipt"]`).Text()
