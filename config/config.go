@@ -1,12 +1,14 @@
-// Package config is Marquee's configuration: every setting in one Config,
-// read from the environment once by Load and validated once, with every
-// problem reported together. The variables are documented in the README's
+// Package config is Marquee's infrastructure configuration: every setting
+// in one Config, read from the environment once by Load and validated once,
+// with every problem reported together. Business settings (fees, policies,
+// tax, sellers) are not here: they live in the database (package settings),
+// and the variables that once held them are refused. The variables are documented in the README's
 // Configuration table (a test keeps the two in step).
 //
 // The parsing is a small reader (reader.go) rather than an environment
 // library such as caarlos0/env: each message names the variable, what it
-// accepts and the value given ("MARQUEE_MAX_SEATS must be a number from 1 to
-// 50, not "lots""), where a library reports the Go field and type, and
+// accepts and the value given ("MARQUEE_DB_MAX_CONNS must be a number from 1 to
+// 1000, not "lots""), where a library reports the Go field and type, and
 // ranges, defaults and cross-field rules would be checked afterwards anyway.
 package config
 
