@@ -173,10 +173,6 @@ func TestSettingsTakeEffectAtOnce(t *testing.T) {
 	admin.get("/admin/settings")
 	resp, _ := admin.post("/admin/settings", cinemaForm())
 	wantRedirect(t, resp, "/admin/settings")
-	_, doc := e.get("/showtimes/" + strconv.FormatInt(e.show.ShowtimeID, 10))
-	if !strings.Contains(doc.Text(), "6 seats") && e.sales.SettingsFor(0).MaxSeatsPerCart != 6 {
-		t.Fatalf("seat page still sells by the old settings")
-	}
 	v, err := e.sales.View(context.Background(), e.show.ShowtimeID, "")
 	if err != nil || v.Set.MaxSeatsPerCart != 6 || v.Set.HoldLength != 7*time.Minute || v.Set.BookingFeeCents != 125 {
 		t.Fatalf("view: %+v %v", v.Set, err)
