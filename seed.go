@@ -39,6 +39,9 @@ func seedDemo(ctx context.Context, store *db.DB, clock booking.Clock, logger *sl
 	if err := assignDemoTheatres(ctx, store); err != nil {
 		return err
 	}
+	if err := demo.ApplySettings(ctx, store); err != nil {
+		return err
+	}
 	if err := seedDemoTrade(ctx, store, clock, logger); err != nil {
 		return err
 	}

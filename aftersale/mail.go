@@ -143,10 +143,11 @@ func (s *Service) SendConfirmations(ctx context.Context) (int, error) {
 // SendReminders e-mails, once per order, a reminder to customers whose show
 // starts within the configured time (rules.ReminderBefore; 0 = off).
 func (s *Service) SendReminders(ctx context.Context) (int, error) {
-	if s.rules.ReminderBefore <= 0 {
+	before := s.Rules().ReminderBefore
+	if before <= 0 {
 		return 0, nil
 	}
-	codes, err := s.db.ClaimReminders(ctx, s.clock.Now(), s.rules.ReminderBefore, 50)
+	codes, err := s.db.ClaimReminders(ctx, s.clock.Now(), before, 50)
 	if err != nil {
 		return 0, err
 	}

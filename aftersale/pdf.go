@@ -2,6 +2,7 @@ package aftersale
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 
 	"github.com/go-pdf/fpdf"
@@ -78,11 +79,14 @@ func TicketsPDF(d TicketsDoc) ([]byte, error) {
 type ReceiptDoc struct {
 	Seller  booking.Seller
 	Receipt booking.Receipt
-	Code    string
-	Issued  string
-	Show    string
-	Paid    string
-	Refunds []ReceiptRefund
+	// Currency is the order's (ISO 4217); TaxIDLabel names the seller's tax id ("VAT ID", "Tax ID").
+	Currency   string
+	TaxIDLabel string
+	Code       string
+	Issued     string
+	Show       string
+	Paid       string
+	Refunds    []ReceiptRefund
 }
 
 // ReceiptRefund is a refund line on a receipt.
@@ -106,8 +110,9 @@ func ReceiptPDF(d ReceiptDoc) ([]byte, error) {
 	pdf.CellFormat(80, 5, tr("Issued "+d.Issued), "", 1, "R", false, 0, "")
 	vat := ""
 	if d.Seller.VATID != "" {
-		vat = "VAT ID " + d.Seller.VATID
+		vat = cmp.Or(d.TaxIDLabel, "VAT ID") + " " + d.Seller.VATID
 	}
+	money := func(cents int64) string { return booking.FormatMoney(cents, d.Currency) }
 	pdf.CellFormat(110, 5, tr(vat), "", 0, "L", false, 0, "")
 	pdf.CellFormat(80, 5, "Order "+d.Code, "", 1, "R", false, 0, "")
 	pdf.Ln(6)
@@ -121,17 +126,24 @@ func ReceiptPDF(d ReceiptDoc) ([]byte, error) {
 		pdf.SetFont("Helvetica", style, 10)
 		pdf.CellFormat(100, 6, tr(a), "B", 0, "L", false, 0, "")
 		pdf.CellFormat(20, 6, b, "B", 0, "R", false, 0, "")
-		pdf.CellFormat(35, 6, c, "B", 0, "R", false, 0, "")
-		pdf.CellFormat(35, 6, e, "B", 1, "R", false, 0, "")
+		pdf.CellFormat(35, 6, tr(c), "B", 0, "R", false, 0, "")
+		pdf.CellFormat(35, 6, tr(e), "B", 1, "R", false, 0, "")
 	}
 	row("Item", "Qty", "Unit", "Amount", true)
 	for _, l := range d.Receipt.Lines {
 		row(l.Description, fmt.Sprint(l.Quantity), money(l.UnitCents), money(l.TotalCents), false)
 	}
 	row("Booking fee", "", "", money(d.Receipt.FeeCents), false)
-	row("Total (VAT included)", "", "", money(d.Receipt.TotalCents), true)
-	for _, t := range d.Receipt.Tax {
-		row(fmt.Sprintf("VAT %s on %s (net %s)", booking.RateText(t.RateBP), money(t.GrossCents), money(t.NetCents)), "", "", money(t.TaxCents), false)
+	if !d.Receipt.TaxIncluded {
+		for _, t := range d.Receipt.Tax {
+			row(t.Text(d.Currency), "", "", money(t.TaxCents), false)
+		}
+	}
+	row(d.Receipt.TotalLabel(), "", "", money(d.Receipt.TotalCents), true)
+	if d.Receipt.TaxIncluded {
+		for _, t := range d.Receipt.Tax {
+			row(t.Text(d.Currency), "", "", money(t.TaxCents), false)
+		}
 	}
 	pdf.Ln(4)
 	pdf.SetFont("Helvetica", "", 10)

@@ -39,10 +39,19 @@ type Options struct {
 	Refunder Refunder    // nil: online refunds are unavailable, so online cancellation is refused
 	Mailer   mail.Mailer // nil: a capture mailer
 	Clock    booking.Clock
+	// Policies are the after-sale rules in force per theatre (settings.Store);
+	// nil: Rules for every theatre.
+	Policies Policies
 	Rules    booking.AfterSale
 	Signer   *booking.Signer
 	BaseURL  string // public site URL, for links in e-mails
 	Logger   *slog.Logger
+}
+
+// Policies give the after-sale rules of a theatre's orders as they are now
+// (settings.Store: cancellation policy, seller, reminders, tickets).
+type Policies interface {
+	AfterSale(theatreID int64) booking.AfterSale
 }
 
 // Service is the after-sale service. Safe for concurrent use.
@@ -52,6 +61,7 @@ type Service struct {
 	mail     *mail.Composer
 	clock    booking.Clock
 	rules    booking.AfterSale
+	policies Policies // nil: rules
 	signer   *booking.Signer
 	baseURL  string
 	log      *slog.Logger
@@ -69,11 +79,32 @@ func New(o Options) *Service {
 		o.Mailer = mail.NewCapture(50, o.Logger)
 	}
 	return &Service{db: o.DB, refunder: o.Refunder, mail: mail.NewComposer(o.Mailer, o.Clock.Now), clock: o.Clock, rules: o.Rules.WithDefaults(),
-		signer: o.Signer, baseURL: strings.TrimRight(o.BaseURL, "/"), log: o.Logger}
+		policies: o.Policies, signer: o.Signer, baseURL: strings.TrimRight(o.BaseURL, "/"), log: o.Logger}
 }
 
-// Rules returns the after-sale rules in force.
-func (s *Service) Rules() booking.AfterSale { return s.rules }
+// Rules returns the cinema-wide after-sale rules in force (those of a
+// theatre without settings of its own); RulesFor gives a theatre's.
+func (s *Service) Rules() booking.AfterSale { return s.RulesFor(0) }
+
+// RulesFor returns the after-sale rules of the theatre's orders now.
+func (s *Service) RulesFor(theatreID int64) booking.AfterSale {
+	if s.policies == nil {
+		return s.rules
+	}
+	return s.policies.AfterSale(theatreID)
+}
+
+// rulesOfOrder returns the after-sale rules of the theatre the order's show is in.
+func (s *Service) rulesOfOrder(ctx context.Context, code string) (booking.AfterSale, error) {
+	if s.policies == nil {
+		return s.rules, nil
+	}
+	id, err := s.db.OrderTheatre(ctx, code)
+	if err != nil {
+		return booking.AfterSale{}, err
+	}
+	return s.policies.AfterSale(id), nil
+}
 
 // Signer returns the signer of order links and tickets.
 func (s *Service) Signer() *booking.Signer { return s.signer }
@@ -91,7 +122,11 @@ func (s *Service) Cancel(ctx context.Context, code string, seatIDs []int64) (boo
 	if s.refunder == nil {
 		return booking.Refund{}, booking.Errorf(booking.EUNAVAILABLE, "Online refunds are not available right now, so tickets can't be cancelled online. Please contact the box office.")
 	}
-	pol := s.rules.Cancel
+	rules, err := s.rulesOfOrder(ctx, code)
+	if err != nil {
+		return booking.Refund{}, err
+	}
+	pol := rules.Cancel
 	now := s.clock.Now()
 	r, err := s.db.CancelSeats(ctx, code, booking.RefundCustomer, now, func(o booking.Order, startsAt time.Time) (booking.Cancellation, error) {
 		return pol.PlanCancellation(o, seatIDs, startsAt, now)
@@ -113,7 +148,11 @@ func (s *Service) Cancel(ctx context.Context, code string, seatIDs []int64) (boo
 // online payment's, sent through the payment service); the customer is told
 // when the order has an e-mail.
 func (s *Service) CancelAtCounter(ctx context.Context, code string, cc booking.CounterCancel) (booking.Refund, error) {
-	pol := s.rules.Cancel
+	rules, err := s.rulesOfOrder(ctx, code)
+	if err != nil {
+		return booking.Refund{}, err
+	}
+	pol := rules.Cancel
 	now := s.clock.Now()
 	r, err := s.db.CancelAtCounter(ctx, db.CounterRefund{Code: code, To: cc.RefundTo, StaffUserID: cc.StaffUserID, Now: now,
 		Plan: func(o booking.Order, startsAt time.Time) (booking.Cancellation, error) {

@@ -76,7 +76,7 @@ func MovieFormOf(m Movie) MovieForm {
 
 // Movie checks every field of the form and returns the movie it describes
 // (without id, slug or poster), or an error joining one EINVALID error per
-// wrong field (FieldErrors lists them). Text is trimmed; nothing is guessed.
+// wrong field (InvalidFields lists them). Text is trimmed; nothing is guessed.
 func (f MovieForm) Movie() (Movie, error) {
 	var errs []error
 	bad := func(field, format string, args ...any) { errs = append(errs, Invalid(field, format, args...)) }
@@ -204,9 +204,9 @@ func hasControl(s string, multiline bool) bool {
 	}) >= 0
 }
 
-// FieldErrors lists the EINVALID errors with a field in err (a single error
+// InvalidFields lists the EINVALID errors with a field in err (a single error
 // or errors joined by MovieForm.Movie), first per field.
-func FieldErrors(err error) []*Error {
+func InvalidFields(err error) []*Error {
 	var out []*Error
 	var walk func(error)
 	walk = func(e error) {

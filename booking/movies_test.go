@@ -88,7 +88,7 @@ func TestMovieFormInvalid(t *testing.T) {
 			t.Errorf("%s: %v, want EINVALID", c.name, err)
 			continue
 		}
-		fe := booking.FieldErrors(err)
+		fe := booking.InvalidFields(err)
 		if len(fe) != 1 || fe[0].Field != c.field || fe[0].Message == "" {
 			t.Errorf("%s: field errors %v, want one on %s", c.name, fe, c.field)
 		}
@@ -99,7 +99,7 @@ func TestMovieFormInvalid(t *testing.T) {
 func TestMovieFormReportsEveryField(t *testing.T) {
 	_, err := booking.MovieForm{TrailerURL: "nope"}.Movie()
 	var fields []string
-	for _, e := range booking.FieldErrors(err) {
+	for _, e := range booking.InvalidFields(err) {
 		fields = append(fields, e.Field)
 	}
 	want := []string{booking.FieldTitle, booking.FieldRating, booking.FieldGenres, booking.FieldRuntime, booking.FieldTrailerURL, booking.FieldReleaseDate}
@@ -107,7 +107,7 @@ func TestMovieFormReportsEveryField(t *testing.T) {
 		t.Errorf("fields %v, want %v", fields, want)
 	}
 	// Wrapped, they are still found.
-	if n := len(booking.FieldErrors(errors.Join(errors.New("ctx"), err))); n != len(want) {
+	if n := len(booking.InvalidFields(errors.Join(errors.New("ctx"), err))); n != len(want) {
 		t.Errorf("wrapped: %d field errors", n)
 	}
 }

@@ -85,21 +85,45 @@ func StatusText(status string) string {
 // Order is a customer's purchase: seats of one showtime, priced, waiting for
 // payment or paid.
 type Order struct {
-	ID            int64       `db:"id" json:"-"`
-	Code          string      `db:"code" json:"code"`
-	UserID        *int64      `db:"user_id" json:"-"`
-	Email         string      `db:"email" json:"email"`
-	Status        string      `db:"status" json:"status"`
-	SubtotalCents int64       `db:"subtotal_cents" json:"subtotalCents"`
-	FeeCents      int64       `db:"fee_cents" json:"feeCents"`
-	TotalCents    int64       `db:"total_cents" json:"totalCents"`
-	Currency      string      `db:"currency" json:"currency"`
-	HoldExpiresAt time.Time   `db:"hold_expires_at" json:"holdExpiresAt"`
-	CreatedAt     time.Time   `db:"created_at" json:"createdAt"`
-	PaidAt        *time.Time  `db:"paid_at" json:"paidAt,omitempty"`
-	CancelledAt   *time.Time  `db:"cancelled_at" json:"cancelledAt,omitempty"`
-	ShowtimeID    int64       `db:"showtime_id" json:"showtimeId"`
-	Items         []OrderItem `db:"-" json:"items"`
+	ID            int64      `db:"id" json:"-"`
+	Code          string     `db:"code" json:"code"`
+	UserID        *int64     `db:"user_id" json:"-"`
+	Email         string     `db:"email" json:"email"`
+	Status        string     `db:"status" json:"status"`
+	SubtotalCents int64      `db:"subtotal_cents" json:"subtotalCents"`
+	FeeCents      int64      `db:"fee_cents" json:"feeCents"`
+	TotalCents    int64      `db:"total_cents" json:"totalCents"`
+	Currency      string     `db:"currency" json:"currency"`
+	HoldExpiresAt time.Time  `db:"hold_expires_at" json:"holdExpiresAt"`
+	CreatedAt     time.Time  `db:"created_at" json:"createdAt"`
+	PaidAt        *time.Time `db:"paid_at" json:"paidAt,omitempty"`
+	CancelledAt   *time.Time `db:"cancelled_at" json:"cancelledAt,omitempty"`
+	ShowtimeID    int64      `db:"showtime_id" json:"showtimeId"`
+	// TaxIncluded and TaxRate are the theatre's tax when the order was made:
+	// VAT included in the prices, or sales tax added to the total (then
+	// TotalCents includes it); the rate in thousandths of a percent.
+	TaxIncluded bool        `db:"tax_included" json:"-"`
+	TaxRate     int64       `db:"tax_rate" json:"-"`
+	Items       []OrderItem `db:"-" json:"items"`
+}
+
+// TaxCents is the tax recorded on the order's lines (cancelled ones included).
+func (o Order) TaxCents() int64 {
+	var t int64
+	for _, it := range o.Items {
+		if it.Status != ItemReleased {
+			t += it.TaxCents
+		}
+	}
+	return t
+}
+
+// Tax is the tax model and rate the order was made with.
+func (o Order) Tax() Tax {
+	if o.TaxIncluded {
+		return Tax{Model: TaxIncluded, Rate: o.TaxRate}
+	}
+	return Tax{Model: TaxAdded, Rate: o.TaxRate}
 }
 
 // OrderItem is one seat of an order.
@@ -115,6 +139,8 @@ type OrderItem struct {
 	Status     string `db:"status" json:"status"`
 	// CheckedInAt is when the seat's ticket was scanned at the door (nil: not yet).
 	CheckedInAt *time.Time `db:"checked_in_at" json:"checkedInAt,omitempty"`
+	// TaxCents is the tax on this ticket and its booking fee, recorded at sale.
+	TaxCents int64 `db:"tax_cents" json:"-"`
 }
 
 // Label is the seat's name, e.g. "F12".

@@ -118,8 +118,25 @@ type Cancellation struct {
 	BookingFeeCents  int64 // the cancelled seats' share of the booking fee
 	FeeRefundedCents int64 // of which refunded (0 when the policy keeps it)
 	ChargeCents      int64 // cancellation charge kept
-	RefundCents      int64 // what goes back to the customer
+	RefundCents      int64 // what goes back to the customer (sales tax refunded included)
 	All              bool  // no seat of the order is left afterwards
+	// TaxRefundedCents is the sales tax given back with the refund, for an
+	// order whose tax was added on top (SalesTaxRefund); 0 with VAT included.
+	TaxRefundedCents int64
+}
+
+// SalesTaxRefund is the sales tax refunded when refundCents of cancelled
+// lines worth grossCents (tickets and their booking fee) carrying taxCents of
+// sales tax are refunded: the tax follows the money, in proportion, rounded
+// half up, never more than the lines' tax.
+func SalesTaxRefund(taxCents, grossCents, refundCents int64) int64 {
+	if taxCents <= 0 || grossCents <= 0 || refundCents <= 0 {
+		return 0
+	}
+	if refundCents >= grossCents {
+		return taxCents
+	}
+	return (2*taxCents*refundCents + grossCents) / (2 * grossCents)
 }
 
 // PlanCancellation checks a customer's request to cancel seats (nil or empty:
@@ -194,6 +211,7 @@ func planRefund(o Order, seatIDs []int64, money func(tickets, feeShare int64) (r
 		}
 	}
 	c := Cancellation{}
+	var lineTax int64
 	seen := map[int64]bool{}
 	for _, id := range seatIDs {
 		if seen[id] {
@@ -214,6 +232,7 @@ func planRefund(o Order, seatIDs []int64, money func(tickets, feeShare int64) (r
 		}
 		c.SeatIDs = append(c.SeatIDs, id)
 		c.TicketsCents += it.PriceCents
+		lineTax += it.TaxCents
 	}
 	sort.Slice(c.SeatIDs, func(i, j int) bool { return c.SeatIDs[i] < c.SeatIDs[j] })
 	k := int64(len(c.SeatIDs))
@@ -223,6 +242,10 @@ func planRefund(o Order, seatIDs []int64, money func(tickets, feeShare int64) (r
 	c.RefundCents = c.TicketsCents + c.FeeRefundedCents - c.ChargeCents
 	if c.RefundCents < 0 {
 		c.RefundCents = 0
+	}
+	if !o.TaxIncluded {
+		c.TaxRefundedCents = SalesTaxRefund(lineTax, c.TicketsCents+c.BookingFeeCents, c.RefundCents)
+		c.RefundCents += c.TaxRefundedCents
 	}
 	return c, nil
 }

@@ -160,6 +160,9 @@ type Line struct {
 type QuoteLine struct {
 	Line
 	PriceCents int64
+	// TaxCents is the tax on the ticket and its booking fee (Tax.LineTax):
+	// included in them (VAT) or added on top (sales tax).
+	TaxCents int64
 }
 
 // Quote is the price of a set of lines: each ticket from the price card, plus
@@ -169,14 +172,23 @@ type Quote struct {
 	Currency      string
 	SubtotalCents int64
 	FeeCents      int64
-	TotalCents    int64
+	// TaxCents is the sum of the lines' tax; TaxIncluded says whether the
+	// prices include it (VAT) or it is added to the total (sales tax).
+	TaxCents    int64
+	TaxIncluded bool
+	TaxRate     int64 // thousandths of a percent (RateScale)
+	TotalCents  int64 // tickets + fees (+ sales tax added): what is charged
 }
 
 // PriceLines prices lines with card and the booking fee of set. Lines come
 // back ordered by row and seat. EINVALID when a ticket type isn't sold for a seat.
 func PriceLines(card PriceCard, lines []Line, set Settings) (Quote, error) {
 	set = set.WithDefaults()
-	q := Quote{Currency: card.SaleCurrency(), Lines: make([]QuoteLine, 0, len(lines))}
+	q := Quote{Currency: card.SaleCurrency(), Lines: make([]QuoteLine, 0, len(lines)),
+		TaxIncluded: set.Tax.Included(), TaxRate: set.Tax.Rate}
+	if set.Currency != "" {
+		q.Currency = set.Currency
+	}
 	for _, l := range lines {
 		if err := card.CheckTicketType(l.TicketType); err != nil {
 			return Quote{}, err
@@ -196,7 +208,14 @@ func PriceLines(card PriceCard, lines []Line, set Settings) (Quote, error) {
 		return a.X < b.X
 	})
 	q.FeeCents = set.BookingFeeCents * int64(len(lines))
+	for i := range q.Lines {
+		q.Lines[i].TaxCents = set.Tax.LineTax(q.Lines[i].PriceCents + set.BookingFeeCents)
+		q.TaxCents += q.Lines[i].TaxCents
+	}
 	q.TotalCents = q.SubtotalCents + q.FeeCents
+	if !q.TaxIncluded {
+		q.TotalCents += q.TaxCents
+	}
 	return q, nil
 }
 

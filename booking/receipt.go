@@ -67,14 +67,29 @@ func itoa64(n int64) string {
 }
 
 // Receipt is what a receipt lists for an order: the tickets as sold (grouped
-// by ticket type and price), the booking fee, the total, and the VAT in it.
+// by ticket type and price), the booking fee, the tax and the total.
 type Receipt struct {
-	Number     int64
-	Lines      []ReceiptLine
-	FeeCents   int64
+	Number   int64
+	Lines    []ReceiptLine
+	FeeCents int64
+	// TotalCents is what was charged: with sales tax added it includes the tax.
 	TotalCents int64
-	Tax        []TaxLine
+	// TaxIncluded: the prices include the tax (VAT); else it was added on top.
+	TaxIncluded bool
+	Tax         []ReceiptTax
 }
+
+// ReceiptTax is one tax's share of an order, as recorded when it was made.
+type ReceiptTax struct {
+	Name       string // "VAT", "Sales tax"
+	Rate       int64  // thousandths of a percent
+	GrossCents int64  // net + tax
+	NetCents   int64
+	TaxCents   int64
+}
+
+// RateText is the rate as a percentage, e.g. "8.875%".
+func (t ReceiptTax) RateText() string { return RateString(t.Rate) }
 
 // ReceiptLine is quantity × unit price of one ticket type.
 type ReceiptLine struct {
@@ -85,10 +100,10 @@ type ReceiptLine struct {
 }
 
 // BuildReceipt lists the order as paid (cancelled seats included: refunds are
-// shown separately as refunds, the sale itself doesn't change). All of it is
-// taxed at one rate, the price being tax-inclusive.
-func BuildReceipt(o Order, number, vatBP int64) Receipt {
-	r := Receipt{Number: number, FeeCents: o.FeeCents, TotalCents: o.TotalCents}
+// shown separately as refunds, the sale itself doesn't change), with the tax
+// recorded on its lines when it was made — never today's rate.
+func BuildReceipt(o Order, number int64) Receipt {
+	r := Receipt{Number: number, FeeCents: o.FeeCents, TotalCents: o.TotalCents, TaxIncluded: o.TaxIncluded}
 	idx := map[string]int{}
 	for _, it := range o.Items {
 		if it.Status == ItemReleased {
@@ -104,6 +119,15 @@ func BuildReceipt(o Order, number, vatBP int64) Receipt {
 		r.Lines[i].Quantity++
 		r.Lines[i].TotalCents += it.PriceCents
 	}
-	r.Tax = []TaxLine{TaxOf(o.TotalCents, vatBP)}
+	tax := o.TaxCents()
+	if o.TaxRate > 0 || tax > 0 {
+		t := ReceiptTax{Name: o.Tax().Name(), Rate: o.TaxRate, TaxCents: tax}
+		if o.TaxIncluded {
+			t.GrossCents, t.NetCents = o.TotalCents, o.TotalCents-tax
+		} else {
+			t.NetCents, t.GrossCents = o.TotalCents-tax, o.TotalCents
+		}
+		r.Tax = []ReceiptTax{t}
+	}
 	return r
 }

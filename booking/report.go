@@ -365,9 +365,9 @@ func cmpFilm(a, b ReturnFilm) int {
 	return 0
 }
 
-// ParseRate reads a film hire rate typed as a percentage ("35", "35.5",
+// ParseHireRate reads a film hire rate typed as a percentage ("35", "35.5",
 // "35.25") as basis points (3500, 3550, 3525).
-func ParseRate(s string) (int, error) {
+func ParseHireRate(s string) (int, error) {
 	bp, err := ParseCents("rate", strings.TrimSuffix(strings.TrimSpace(s), "%"))
 	if err != nil || bp > 10000 {
 		return 0, Invalid("rate", "Type the film hire rate as a percentage between 0 and 100, like 35 or 42.5.")

@@ -185,15 +185,15 @@ func TestSortLines(t *testing.T) {
 	}
 }
 
-func TestParseRate(t *testing.T) {
+func TestParseHireRate(t *testing.T) {
 	for in, want := range map[string]int{"35": 3500, "35.5": 3550, "42.25%": 4225, "0": 0, "100": 10000} {
-		if got, err := ParseRate(in); err != nil || got != want {
-			t.Errorf("ParseRate(%q) = %d, %v; want %d", in, got, err, want)
+		if got, err := ParseHireRate(in); err != nil || got != want {
+			t.Errorf("ParseHireRate(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
 	for _, in := range []string{"", "100.01", "-5", "abc", "35.555"} {
-		if _, err := ParseRate(in); ErrorCode(err) != EINVALID {
-			t.Errorf("ParseRate(%q) = %v, want invalid", in, err)
+		if _, err := ParseHireRate(in); ErrorCode(err) != EINVALID {
+			t.Errorf("ParseHireRate(%q) = %v, want invalid", in, err)
 		}
 	}
 	if FormatRate(3550) != "35.50" || FormatRate(0) != "0.00" {

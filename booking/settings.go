@@ -2,8 +2,9 @@ package booking
 
 import "time"
 
-// Settings are the booking rules an administrator may tune. They are passed
-// explicitly (no globals); editing them in the admin pages is a later issue.
+// Settings are the booking rules of one theatre's showtimes, resolved from
+// the settings in the database (CinemaSettings.BookingFor) and passed
+// explicitly (no globals).
 type Settings struct {
 	// HoldLength is how long a seat stays held for a cart before it returns to
 	// sale. The actual hold is shorter when online sales close sooner.
@@ -14,6 +15,11 @@ type Settings struct {
 	BookingFeeCents int64
 	// ClosingSoon is how long before online sales close the "closing soon" banner shows.
 	ClosingSoon time.Duration
+	// Tax is the theatre's tax model and rate: recorded on every order line
+	// when the order is made (PriceLines). Zero: no tax.
+	Tax Tax
+	// Currency is the theatre's (ISO 4217, lower case); "": the price card's.
+	Currency string
 }
 
 // DefaultSettings are the settings of a fresh installation.

@@ -1,12 +1,14 @@
-// Package config is Marquee's configuration: every setting in one Config,
-// read from the environment once by Load and validated once, with every
-// problem reported together. The variables are documented in the README's
+// Package config is Marquee's infrastructure configuration: every setting
+// in one Config, read from the environment once by Load and validated once,
+// with every problem reported together. Business settings (fees, policies,
+// tax, sellers) are not here: they live in the database (package settings),
+// and the variables that once held them are refused. The variables are documented in the README's
 // Configuration table (a test keeps the two in step).
 //
 // The parsing is a small reader (reader.go) rather than an environment
 // library such as caarlos0/env: each message names the variable, what it
-// accepts and the value given ("MARQUEE_MAX_SEATS must be a number from 1 to
-// 50, not "lots""), where a library reports the Go field and type, and
+// accepts and the value given ("MARQUEE_DB_MAX_CONNS must be a number from 1 to
+// 1000, not "lots""), where a library reports the Go field and type, and
 // ranges, defaults and cross-field rules would be checked afterwards anyway.
 package config
 
@@ -14,12 +16,10 @@ import (
 	"errors"
 	"log/slog"
 	"net"
-	"regexp"
 	"runtime"
 	"strings"
 	"time"
 
-	"marquee/booking"
 	"marquee/mail"
 )
 
@@ -39,8 +39,7 @@ type Config struct {
 	DataDir        string // where development files live (private PostgreSQL cluster, generated keys)
 	DevPG          string // auto | local | private: which PostgreSQL development uses when DATABASE_URL is unset
 	Accounts       Accounts
-	Booking        booking.Settings // hold length, seats per cart, booking fee
-	SweepEvery     time.Duration    // expired holds and unpaid orders
+	SweepEvery     time.Duration // expired holds and unpaid orders
 	Payments       Payments
 	AfterSale      AfterSale
 	Admin          Admin // defaults of the create-admin command
@@ -80,13 +79,13 @@ type Payments struct {
 	StripeKey      string
 	WebhookSecret  string
 	APIURL         string
-	Currency       string
 	ReconcileEvery time.Duration
 }
 
-// AfterSale is the configuration of orders after payment.
+// AfterSale is the configuration of orders after payment (the rules —
+// cancellation policy, tax, seller, reminders — are business settings, in
+// the database: package settings).
 type AfterSale struct {
-	Rules       booking.AfterSale
 	OrderSecret []byte        // signs guest order links and ticket QR codes; empty in development: see Config.OrderSecret
 	JobsEvery   time.Duration // confirmation, reminder, notice e-mails and refund retries
 }
@@ -123,7 +122,35 @@ func (c Config) Production() bool { return c.Env == "production" }
 // SecureCookies reports whether the session cookie is marked Secure (an https:// base URL).
 func (c Config) SecureCookies() bool { return strings.HasPrefix(c.BaseURL, "https://") }
 
-var currencyRE = regexp.MustCompile(`^[a-z]{3}$`)
+// movedToDatabase are the variables that once held business settings. They
+// live in the database now, edited by administrators; a deployment still
+// setting one is refused at start-up, so nobody believes it still applies.
+var movedToDatabase = []struct{ name, what, page string }{
+	{"MARQUEE_HOLD_LENGTH", "the hold length", "/admin/settings (or per theatre: /admin/theatres)"},
+	{"MARQUEE_MAX_SEATS", "the seats per order", "/admin/settings (or per theatre: /admin/theatres)"},
+	{"MARQUEE_BOOKING_FEE_CENTS", "the booking fee", "/admin/settings (or per theatre: /admin/theatres)"},
+	{"MARQUEE_CANCEL_CUTOFF", "the cancellation policy", "/admin/settings (or per theatre: /admin/theatres)"},
+	{"MARQUEE_CANCEL_FEE_CENTS", "the cancellation policy", "/admin/settings (or per theatre: /admin/theatres)"},
+	{"MARQUEE_CANCEL_FEE_PERCENT", "the cancellation policy", "/admin/settings (or per theatre: /admin/theatres)"},
+	{"MARQUEE_CANCEL_REFUND_BOOKING_FEE", "the cancellation policy", "/admin/settings (or per theatre: /admin/theatres)"},
+	{"MARQUEE_TICKET_PER_ORDER", "one ticket per order", "/admin/settings"},
+	{"MARQUEE_REMINDER_BEFORE", "the reminder e-mail", "/admin/settings"},
+	{"MARQUEE_VAT_RATE", "each theatre's tax model and rate", "/admin/theatres"},
+	{"MARQUEE_SELLER_NAME", "each theatre's seller", "/admin/theatres"},
+	{"MARQUEE_SELLER_ADDRESS", "each theatre's seller", "/admin/theatres"},
+	{"MARQUEE_SELLER_VAT_ID", "each theatre's tax id", "/admin/theatres"},
+	{"MARQUEE_CURRENCY", "each theatre's currency", "/admin/theatres"},
+}
+
+// refuseMoved fails for every business variable still set.
+func refuseMoved(e *reader) {
+	for _, m := range movedToDatabase {
+		if v := e.str(m.name, ""); v != "" {
+			e.fail("%s is no longer read: %s is a business setting kept in the database; an administrator sets it at %s. Unset %s.",
+				m.name, m.what, m.page, m.name)
+		}
+	}
+}
 
 // Load reads every setting from getenv (os.Getenv in main) and validates it.
 // The error joins every problem found, each naming its variable.
@@ -175,7 +202,8 @@ func Load(getenv func(string) string) (Config, error) {
 		e.fail("LOG_LEVEL must be debug, info, warn or error, not %q", e.getenv("LOG_LEVEL"))
 	}
 	c.Accounts = loadAccounts(e, c.Production())
-	c.Booking, c.SweepEvery = loadBooking(e)
+	refuseMoved(e)
+	c.SweepEvery = e.durationIn("MARQUEE_SWEEP_EVERY", 5*time.Second, 100*time.Millisecond, 10*time.Minute, "100ms to 10m")
 	c.Payments = loadPayments(e, c.Production())
 	c.AfterSale = loadAfterSale(e, c.Production())
 	c.Admin = Admin{Email: e.str("MARQUEE_ADMIN_EMAIL", ""), Name: e.str("MARQUEE_ADMIN_NAME", ""),
@@ -272,18 +300,6 @@ func loadAccounts(e *reader, production bool) Accounts {
 	return c
 }
 
-// loadBooking reads the booking rules; unset values keep booking.DefaultSettings.
-func loadBooking(e *reader) (booking.Settings, time.Duration) {
-	d := booking.DefaultSettings()
-	s := booking.Settings{
-		HoldLength:      e.durationIn("MARQUEE_HOLD_LENGTH", d.HoldLength, 30*time.Second, 2*time.Hour, "30s to 2h"),
-		MaxSeatsPerCart: e.intIn("MARQUEE_MAX_SEATS", d.MaxSeatsPerCart, 1, 50, "a number"),
-		BookingFeeCents: int64(e.intIn("MARQUEE_BOOKING_FEE_CENTS", int(d.BookingFeeCents), 0, 100000, "a number of cents")),
-	}
-	sweep := e.durationIn("MARQUEE_SWEEP_EVERY", 5*time.Second, 100*time.Millisecond, 10*time.Minute, "100ms to 10m")
-	return s, sweep
-}
-
 // loadPayments reads Stripe's settings.
 func loadPayments(e *reader, production bool) Payments {
 	c := Payments{
@@ -291,14 +307,6 @@ func loadPayments(e *reader, production bool) Payments {
 		WebhookSecret:  e.str("STRIPE_WEBHOOK_SECRET", ""),
 		APIURL:         e.str("STRIPE_API_URL", ""),
 		ReconcileEvery: e.durationIn("MARQUEE_RECONCILE_EVERY", 3*time.Minute, 10*time.Second, time.Hour, "10s to 1h"),
-	}
-	cur := e.str("MARQUEE_CURRENCY", "")
-	c.Currency = strings.ToLower(cur)
-	if c.Currency == "" {
-		c.Currency = "usd"
-	}
-	if !currencyRE.MatchString(c.Currency) {
-		e.fail("MARQUEE_CURRENCY must be a three-letter ISO 4217 code such as usd, not %q", cur)
 	}
 	if c.StripeKey != "" && !strings.HasPrefix(c.StripeKey, "sk_") && !strings.HasPrefix(c.StripeKey, "rk_") {
 		e.fail("STRIPE_SECRET_KEY must be a Stripe secret key (sk_live_… or sk_test_…)")
@@ -315,37 +323,11 @@ func loadPayments(e *reader, production bool) Payments {
 	return c
 }
 
-// loadAfterSale reads the after-sale settings; unset values keep
-// booking.DefaultAfterSale (editing them in the admin pages comes later).
+// loadAfterSale reads the after-sale settings of the environment: the job
+// interval and the order secret.
 func loadAfterSale(e *reader, production bool) AfterSale {
-	r := booking.DefaultAfterSale()
-	const month, week = 30 * 24 * time.Hour, 7 * 24 * time.Hour
-	if e.str("MARQUEE_CANCEL_CUTOFF", "") == "off" {
-		r.Cancel.Disabled = true
-	} else {
-		r.Cancel.Cutoff = e.durationIn("MARQUEE_CANCEL_CUTOFF", r.Cancel.Cutoff, 0, month, "0 to "+month.String())
-		if r.Cancel.Cutoff == 0 {
-			r.Cancel.Cutoff = -1 // explicitly zero: until the start
-		}
-	}
-	if e.str("MARQUEE_REMINDER_BEFORE", "") != "" {
-		r.ReminderBefore = e.durationIn("MARQUEE_REMINDER_BEFORE", r.ReminderBefore, 0, week, "0 to "+week.String())
-		if r.ReminderBefore == 0 {
-			r.ReminderBefore = -1 // off
-		}
-	}
 	jobs := max(e.durationIn("MARQUEE_MAIL_JOBS_EVERY", 30*time.Second, 0, time.Hour, "0 to "+time.Hour.String()), time.Second)
-	r.Cancel.FeeCents = int64(e.intIn("MARQUEE_CANCEL_FEE_CENTS", int(r.Cancel.FeeCents), 0, 100000, "a whole number"))
-	r.Cancel.FeePercent = int64(e.intIn("MARQUEE_CANCEL_FEE_PERCENT", int(r.Cancel.FeePercent), 0, 100, "a whole number"))
-	r.Cancel.RefundBookingFee = e.boolean("MARQUEE_CANCEL_REFUND_BOOKING_FEE", r.Cancel.RefundBookingFee)
-	r.TicketPerOrder = e.boolean("MARQUEE_TICKET_PER_ORDER", r.TicketPerOrder)
-	if f, ok := e.floatIn("MARQUEE_VAT_RATE", 0, 100, "a percentage"); ok {
-		r.VATRateBP = int64(f*100 + 0.5)
-	}
-	r.Seller.Name = e.str("MARQUEE_SELLER_NAME", r.Seller.Name)
-	r.Seller.Address = e.str("MARQUEE_SELLER_ADDRESS", r.Seller.Address)
-	r.Seller.VATID = e.str("MARQUEE_SELLER_VAT_ID", r.Seller.VATID)
-	c := AfterSale{Rules: r, JobsEvery: jobs}
+	c := AfterSale{JobsEvery: jobs}
 	if v := e.str("MARQUEE_ORDER_SECRET", ""); v != "" {
 		k, err := parseOrderSecret(v)
 		e.add(err)

@@ -3,11 +3,11 @@ package config
 import (
 	"bytes"
 	"encoding/base64"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -176,26 +176,54 @@ func TestDevelopmentOrderSecretIsGeneratedOnce(t *testing.T) {
 func TestLoadAfterSaleConfig(t *testing.T) {
 	afterSale := func(r *reader) AfterSale { return loadAfterSale(r, true) }
 	c, errs := section(map[string]string{
-		"MARQUEE_CANCEL_CUTOFF": "90m", "MARQUEE_CANCEL_FEE_CENTS": "150", "MARQUEE_CANCEL_FEE_PERCENT": "10",
-		"MARQUEE_CANCEL_REFUND_BOOKING_FEE": "true", "MARQUEE_VAT_RATE": "7.5", "MARQUEE_SELLER_NAME": "Rex",
-		"MARQUEE_TICKET_PER_ORDER": "true", "MARQUEE_REMINDER_BEFORE": "0",
-		"MARQUEE_ORDER_SECRET": strings.Repeat("B", 43) + "=",
+		"MARQUEE_MAIL_JOBS_EVERY": "10s", "MARQUEE_ORDER_SECRET": strings.Repeat("B", 43) + "=",
 	}, afterSale)
-	if len(errs) != 0 {
-		t.Fatal(errs)
+	if len(errs) != 0 || c.JobsEvery != 10*time.Second || len(c.OrderSecret) != 32 {
+		t.Fatalf("%+v %v", c, errs)
 	}
-	r := c.Rules.WithDefaults()
-	if r.Cancel.Cutoff != 90*time.Minute || r.Cancel.FeeCents != 150 || r.Cancel.FeePercent != 10 || !r.Cancel.RefundBookingFee ||
-		r.VATRateBP != 750 || r.Seller.Name != "Rex" || !r.TicketPerOrder || r.ReminderBefore != 0 || len(c.OrderSecret) != 32 {
-		t.Fatalf("%+v", r)
-	}
-	_, errs = section(map[string]string{"MARQUEE_CANCEL_CUTOFF": "soon", "MARQUEE_VAT_RATE": "x",
-		"MARQUEE_ORDER_SECRET": "c2hvcnQ="}, afterSale)
-	if len(errs) != 3 {
+	_, errs = section(map[string]string{"MARQUEE_MAIL_JOBS_EVERY": "often", "MARQUEE_ORDER_SECRET": "c2hvcnQ="}, afterSale)
+	if len(errs) != 2 {
 		t.Fatalf("errors: %v", errs)
 	}
 	if _, errs = section(nil, afterSale); len(errs) != 1 {
 		t.Fatal("production without MARQUEE_ORDER_SECRET")
+	}
+}
+
+// Business settings live in the database now: a deployment still setting
+// one of the variables that used to hold them is refused, each by name,
+// pointing to the admin page where the setting is.
+func TestBusinessVariablesAreRefused(t *testing.T) {
+	kv := map[string]string{}
+	for _, m := range movedToDatabase {
+		kv[m.name] = "1"
+	}
+	_, err := Load(env(kv))
+	if err == nil {
+		t.Fatal("business variables accepted")
+	}
+	for _, m := range movedToDatabase {
+		want := m.name + " is no longer read: "
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in %v", want, err)
+		}
+	}
+	for _, want := range []string{
+		"MARQUEE_HOLD_LENGTH is no longer read: the hold length is a business setting kept in the database; an administrator sets it at /admin/settings",
+		"MARQUEE_VAT_RATE is no longer read: each theatre's tax model and rate is a business setting kept in the database; an administrator sets it at /admin/theatres",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in %v", want, err)
+		}
+	}
+	// Unset (or empty), they are no problem.
+	if _, err := Load(env(map[string]string{"MARQUEE_CURRENCY": ""})); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"MARQUEE_HOLDS_PER_IP", "MARQUEE_SWEEP_EVERY", "MARQUEE_MAIL_JOBS_EVERY"} {
+		if slices.ContainsFunc(movedToDatabase, func(m struct{ name, what, page string }) bool { return m.name == name }) {
+			t.Errorf("%s is infrastructure, not a business setting", name)
+		}
 	}
 }
 
@@ -214,40 +242,30 @@ func TestLoadPaymentsConfig(t *testing.T) {
 	}
 	// Development: no key is fine (demo gateway); bad values are reported.
 	c, errs := section(map[string]string{}, payments(false))
-	if len(errs) != 0 || c.Currency != "usd" || c.StripeKey != "" {
+	if len(errs) != 0 || c.StripeKey != "" {
 		t.Fatalf("dev: %+v %v", c, errs)
 	}
-	_, errs = section(map[string]string{"MARQUEE_CURRENCY": "dollars", "STRIPE_SECRET_KEY": "pk_test_1",
+	_, errs = section(map[string]string{"STRIPE_SECRET_KEY": "pk_test_1",
 		"STRIPE_API_URL": "localhost:12111", "MARQUEE_RECONCILE_EVERY": "1s"}, payments(false))
-	if len(errs) != 4 {
+	if len(errs) != 3 {
 		t.Fatalf("errs = %v", errs)
 	}
-	c, errs = section(map[string]string{"MARQUEE_CURRENCY": "EUR", "STRIPE_SECRET_KEY": "sk_test_1",
+	c, errs = section(map[string]string{"STRIPE_SECRET_KEY": "sk_test_1",
 		"STRIPE_WEBHOOK_SECRET": "whsec_1", "STRIPE_API_URL": "http://127.0.0.1:12111"}, payments(true))
-	if len(errs) != 0 || c.Currency != "eur" || c.APIURL == "" {
+	if len(errs) != 0 || c.APIURL == "" {
 		t.Fatalf("stripe: %+v %v", c, errs)
 	}
 }
 
-// The booking rules keep booking's defaults and refuse values out of range.
-func TestLoadBookingSettings(t *testing.T) {
-	s, sweep, err := func() (any, time.Duration, error) {
-		c, err := Load(env(map[string]string{"MARQUEE_HOLD_LENGTH": "5m", "MARQUEE_MAX_SEATS": "4", "MARQUEE_BOOKING_FEE_CENTS": "0", "MARQUEE_SWEEP_EVERY": "1s"}))
-		return c.Booking, c.SweepEvery, err
-	}()
-	if err != nil || sweep != time.Second || !strings.Contains(fmt.Sprintf("%+v", s), "HoldLength:5m0s MaxSeatsPerCart:4 BookingFeeCents:0") {
-		t.Fatalf("%+v %v %v", s, sweep, err)
+// The sweep interval is read and refused out of range.
+func TestLoadSweepEvery(t *testing.T) {
+	c, err := Load(env(map[string]string{"MARQUEE_SWEEP_EVERY": "1s"}))
+	if err != nil || c.SweepEvery != time.Second {
+		t.Fatalf("%v %v", c.SweepEvery, err)
 	}
-	_, err = Load(env(map[string]string{"MARQUEE_HOLD_LENGTH": "1s", "MARQUEE_MAX_SEATS": "51", "MARQUEE_BOOKING_FEE_CENTS": "-1", "MARQUEE_SWEEP_EVERY": "x"}))
-	for _, want := range []string{
-		`MARQUEE_HOLD_LENGTH must be a duration from 30s to 2h, not "1s"`,
-		`MARQUEE_MAX_SEATS must be a number from 1 to 50, not "51"`,
-		`MARQUEE_BOOKING_FEE_CENTS must be a number of cents from 0 to 100000, not "-1"`,
-		`MARQUEE_SWEEP_EVERY must be a duration from 100ms to 10m, not "x"`,
-	} {
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("missing %q in %v", want, err)
-		}
+	_, err = Load(env(map[string]string{"MARQUEE_SWEEP_EVERY": "x"}))
+	if want := `MARQUEE_SWEEP_EVERY must be a duration from 100ms to 10m, not "x"`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("missing %q in %v", want, err)
 	}
 }
 

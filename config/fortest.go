@@ -4,15 +4,12 @@ import (
 	"bytes"
 	"log/slog"
 	"time"
-
-	"marquee/booking"
 )
 
 // ForTest is the configuration of tests and tools that build the app in
 // process (internal/app): development, base URL http://marquee.test, fixed
 // session key and order secret (no files written), mail kept in memory, no
-// Stripe key (the offline demo gateway), the default booking and after-sale
-// rules, no per-IP connection cap and no drain at shutdown. Callers change what their test is about.
+// Stripe key (the offline demo gateway), no per-IP connection cap and no drain at shutdown. Callers change what their test is about.
 func ForTest() Config {
 	return Config{
 		Env:        "development",
@@ -28,11 +25,9 @@ func ForTest() Config {
 			SMTPURL:     "log",
 			MailFrom:    "Marquee <no-reply@localhost>",
 		},
-		Booking:    booking.DefaultSettings(),
 		SweepEvery: 5 * time.Second,
-		Payments:   Payments{Currency: "usd", ReconcileEvery: 3 * time.Minute},
+		Payments:   Payments{ReconcileEvery: 3 * time.Minute},
 		AfterSale: AfterSale{
-			Rules:       booking.DefaultAfterSale(),
 			OrderSecret: bytes.Repeat([]byte("x"), 32),
 			JobsEvery:   30 * time.Second,
 		},

@@ -74,22 +74,6 @@ func (r *reader) intIn(name string, def, min, max int, what string) int {
 	return n
 }
 
-// floatIn is the number from min to max, and whether the variable was set (and valid).
-func (r *reader) floatIn(name string, min, max float64, what string) (float64, bool) {
-	v := r.getenv(name)
-	if v == "" {
-		return 0, false
-	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f < min || f > max {
-		r.fail("%s must be %s from %s to %s, not %q", name, what, fmtFloat(min), fmtFloat(max), v)
-		return 0, false
-	}
-	return f, true
-}
-
-func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
-
 // durationIn is the Go duration from min to max; span describes the range ("30s to 2h").
 func (r *reader) durationIn(name string, def, min, max time.Duration, span string) time.Duration {
 	v := r.getenv(name)

@@ -5,13 +5,18 @@ import (
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"marquee/booking"
 )
 
-// CreateInvitation invites an address to a staff role and returns the secret
-// for the e-mailed link. Earlier open invitations of the address are retired.
-func (db *DB) CreateInvitation(ctx context.Context, email string, role booking.Role, invitedBy int64) (string, error) {
+// CreateInvitation invites an address to a staff role, to work at the given
+// theatres (the first one their home theatre), and returns the secret for
+// the e-mailed link. Earlier open invitations of the address are retired.
+func (db *DB) CreateInvitation(ctx context.Context, email string, role booking.Role, invitedBy int64, theatres ...int64) (string, error) {
+	if theatres == nil {
+		theatres = []int64{}
+	}
 	plain, hash := newSecret("")
 	now := db.Now()
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
@@ -21,8 +26,8 @@ func (db *DB) CreateInvitation(ctx context.Context, email string, role booking.R
 			return err
 		}
 		_, err := db.txExec(ctx, tx, `
-			INSERT INTO staff_invitations (email, role, token_hash, invited_by, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, email, string(role), hash, invitedBy, now, now.Add(booking.InvitationTTL))
+			INSERT INTO staff_invitations (email, role, token_hash, invited_by, created_at, expires_at, theatre_ids)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, email, string(role), hash, invitedBy, now, now.Add(booking.InvitationTTL), pq.Array(theatres))
 		return err
 	})
 	if err != nil {
@@ -72,6 +77,21 @@ func (db *DB) AcceptInvitation(ctx context.Context, plain, name, hash string) (*
 			    email_confirmed_at = coalesce(users.email_confirmed_at, excluded.email_confirmed_at),
 			    session_version = users.session_version + 1, updated_at = excluded.updated_at
 			RETURNING `+userColumns, inv.Email, hash, name, string(inv.Role), now); err != nil {
+			return err
+		}
+		// The invitation's theatres: the new member of staff works there,
+		// the first one is their home theatre unless they have one.
+		if _, err := db.txExec(ctx, tx, `
+			INSERT INTO staff_theatres (user_id, theatre_id)
+			SELECT $1, t.id FROM staff_invitations i JOIN theatres t ON t.id = ANY(i.theatre_ids)
+			WHERE i.id = $2
+			ON CONFLICT DO NOTHING`, u.ID, inv.ID); err != nil {
+			return err
+		}
+		if _, err := db.txExec(ctx, tx, `
+			UPDATE users SET home_theatre_id = coalesce(home_theatre_id,
+			       (SELECT t.id FROM staff_invitations i JOIN theatres t ON t.id = i.theatre_ids[1] WHERE i.id = $2))
+			WHERE id = $1`, u.ID, inv.ID); err != nil {
 			return err
 		}
 		return db.adoptGuestOrders(ctx, tx, u.ID, u.Email)

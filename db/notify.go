@@ -143,7 +143,10 @@ const (
 	// ChannelSeats carries the id of a showtime whose seat claims changed
 	// (triggers on seat_claims, in the transaction of the change).
 	ChannelSeats = "marquee_seats"
+	// ChannelSettings carries "the business settings changed" (no payload;
+	// triggers on cinema_settings and theatres): every instance reloads them.
+	ChannelSettings = "marquee_settings"
 )
 
 // NotifyChannels are the channels a serving process listens on.
-var NotifyChannels = []string{ChannelCatalog, ChannelSeats}
+var NotifyChannels = []string{ChannelCatalog, ChannelSeats, ChannelSettings}

@@ -1,6 +1,7 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -36,12 +37,13 @@ const insertOrderSQL = `
 	RETURNING id`
 
 const insertItemsSQL = `
-	INSERT INTO order_items (order_id, showtime_id, seat_id, ticket_type, price_cents, status)
-	SELECT $1, $2, s.seat_id, s.ticket_type, s.price_cents, 'reserved'
-	FROM unnest($3::bigint[], $4::text[], $5::bigint[]) AS s(seat_id, ticket_type, price_cents)`
+	INSERT INTO order_items (order_id, showtime_id, seat_id, ticket_type, price_cents, tax_cents, status)
+	SELECT $1, $2, s.seat_id, s.ticket_type, s.price_cents, s.tax_cents, 'reserved'
+	FROM unnest($3::bigint[], $4::text[], $5::bigint[], $6::bigint[]) AS s(seat_id, ticket_type, price_cents, tax_cents)`
 
 const setTotalsSQL = `
-	UPDATE orders SET subtotal_cents = $2, fee_cents = $3, total_cents = $4, hold_expires_at = $5
+	UPDATE orders SET subtotal_cents = $2, fee_cents = $3, total_cents = $4, hold_expires_at = $5,
+	       tax_included = $6, tax_rate = $7, currency = $8
 	WHERE id = $1`
 
 // moveClaimsSQL moves a cart's live holds onto an order.
@@ -89,7 +91,7 @@ func (db *DB) CheckoutCart(ctx context.Context, co Checkout) (booking.Order, err
 		if err != nil {
 			return err
 		}
-		if err := ins.GetContext(ctx, &id, code, co.UserID, co.Email, co.ShowtimeID, co.Card.SaleCurrency(), co.Now, co.Now, nil, nil, booking.ChannelOnline); err != nil {
+		if err := ins.GetContext(ctx, &id, code, co.UserID, co.Email, co.ShowtimeID, cmp.Or(co.Settings.Currency, co.Card.SaleCurrency()), co.Now, co.Now, nil, nil, booking.ChannelOnline); err != nil {
 			return fmt.Errorf("insert order: %w", err)
 		}
 		move, err := db.txStmt(ctx, tx, moveClaimsSQL)
@@ -131,13 +133,15 @@ func (db *DB) writeItems(ctx context.Context, tx *sqlx.Tx, orderID, showtimeID i
 	seatIDs := make([]int64, len(q.Lines))
 	types := make([]string, len(q.Lines))
 	prices := make([]int64, len(q.Lines))
+	taxes := make([]int64, len(q.Lines))
 	for i, l := range q.Lines {
-		seatIDs[i], types[i], prices[i] = l.Seat.ID, l.TicketType, l.PriceCents
+		seatIDs[i], types[i], prices[i], taxes[i] = l.Seat.ID, l.TicketType, l.PriceCents, l.TaxCents
 	}
-	if _, err := db.txExec(ctx, tx, insertItemsSQL, orderID, showtimeID, pq.Array(seatIDs), pq.Array(types), pq.Array(prices)); err != nil {
+	if _, err := db.txExec(ctx, tx, insertItemsSQL, orderID, showtimeID, pq.Array(seatIDs), pq.Array(types), pq.Array(prices), pq.Array(taxes)); err != nil {
 		return fmt.Errorf("insert order items: %w", err)
 	}
-	if _, err := db.txExec(ctx, tx, setTotalsSQL, orderID, q.SubtotalCents, q.FeeCents, q.TotalCents, until); err != nil {
+	if _, err := db.txExec(ctx, tx, setTotalsSQL, orderID, q.SubtotalCents, q.FeeCents, q.TotalCents, until,
+		q.TaxIncluded, q.TaxRate, q.Currency); err != nil {
 		return fmt.Errorf("order totals: %w", err)
 	}
 	return nil
@@ -193,7 +197,7 @@ func (db *DB) PlaceOrder(ctx context.Context, p PlaceOrder) (PlaceOrderResult, e
 		}
 		var id int64
 		var ids []int64
-		if err := ins.SelectContext(ctx, &ids, code, p.UserID, p.Email, p.ShowtimeID, p.Card.SaleCurrency(), p.Until, p.Now, key, fp, p.Channel); err != nil {
+		if err := ins.SelectContext(ctx, &ids, code, p.UserID, p.Email, p.ShowtimeID, q.Currency, p.Until, p.Now, key, fp, p.Channel); err != nil {
 			return fmt.Errorf("insert order: %w", err)
 		}
 		if len(ids) == 0 {
@@ -247,7 +251,7 @@ func (db *DB) replayOrder(ctx context.Context, p PlaceOrder) (PlaceOrderResult, 
 }
 
 const orderColumns = `id, code, user_id, email, status, subtotal_cents, fee_cents, total_cents, currency,
-	hold_expires_at, created_at, paid_at, cancelled_at, showtime_id`
+	hold_expires_at, created_at, paid_at, cancelled_at, showtime_id, tax_included, tax_rate`
 
 // OrderByCode returns an order with its items by public code.
 func (db *DB) OrderByCode(ctx context.Context, code string) (booking.Order, error) {
@@ -257,7 +261,7 @@ func (db *DB) OrderByCode(ctx context.Context, code string) (booking.Order, erro
 	}
 	o.Items = []booking.OrderItem{}
 	if err := db.selectAll(ctx, &o.Items, `
-		SELECT i.order_id, i.showtime_id, i.seat_id, s.row_label, s.number, s.kind, i.ticket_type, i.price_cents, i.status, i.checked_in_at
+		SELECT i.order_id, i.showtime_id, i.seat_id, s.row_label, s.number, s.kind, i.ticket_type, i.price_cents, i.status, i.checked_in_at, i.tax_cents
 		FROM order_items i
 		JOIN seats s ON s.id = i.seat_id
 		WHERE i.order_id = $1

@@ -70,12 +70,30 @@ func (h *Handler) renderInvite(c *fiber.Ctx, status int, p views.AdminInvitePage
 	if err != nil {
 		return err
 	}
+	if p.Theatres == nil {
+		if p.Theatres, err = h.db.Theatres(c.UserContext()); err != nil {
+			return err
+		}
+	}
 	p.Open = open
 	return render(c, status, views.AdminInvite(h.pageMeta(c, "Invite staff", "admin"), p))
 }
 
 func (h *Handler) adminInvite(c *fiber.Ctx) error {
 	p := views.AdminInvitePage{Email: booking.NormalizeEmail(copyForm(c, "email")), Role: copyForm(c, "role")}
+	theatres, err := h.db.Theatres(c.UserContext())
+	if err != nil {
+		return err
+	}
+	ticked, terrs := h.parseTheatres(c, theatres) // the invited member of staff's theatres
+	p.Theatres, p.Member = theatres, map[int64]bool{}
+	for _, id := range ticked {
+		p.Member[id] = true
+	}
+	if len(terrs) > 0 {
+		p.Errors = terrs
+		return h.renderInvite(c, fiber.StatusUnprocessableEntity, p)
+	}
 	role, err := booking.ParseRole(p.Role)
 	if err == nil && role == booking.RoleCustomer {
 		err = booking.Invalid("role", "Invite to a staff role: box office, manager or administrator.")
@@ -91,15 +109,18 @@ func (h *Handler) adminInvite(c *fiber.Ctx) error {
 		p.Errors = errs
 		return h.renderInvite(c, fiber.StatusUnprocessableEntity, p)
 	}
+	if role == booking.RoleAdmin {
+		ticked = nil // administrators work at every theatre
+	}
 	me := h.currentUser(c)
-	token, err := h.db.CreateInvitation(c.UserContext(), p.Email, role, me.ID)
+	token, err := h.db.CreateInvitation(c.UserContext(), p.Email, role, me.ID, ticked...)
 	if err != nil {
 		return err
 	}
 	d := views.MailLink{Link: h.link("/invite", token),
 		Extra: displayName(me) + " invited you to join Marquee as " + strings.ToLower(views.RoleLabel(role)) + "."}
 	h.sendMail(c, p.Email, "You're invited to Marquee", views.InviteMailText(d), views.InviteMailHTML(d))
-	h.audit(c, "staff.invited", p.Email, map[string]any{"role": role})
+	h.audit(c, "staff.invited", p.Email, map[string]any{"role": role, "theatres": nonNilIDs(ticked)})
 	return h.renderInvite(c, fiber.StatusOK, views.AdminInvitePage{Role: string(booking.RoleStaff), Sent: p.Email})
 }
 
@@ -160,4 +181,11 @@ func (h *Handler) devMail(c *fiber.Ctx) error {
 		msgs = append(msgs, views.MailMessage{To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML, At: m.At})
 	}
 	return render(c, fiber.StatusOK, views.DevMail(h.meta(c, "Captured e-mail"), msgs))
+}
+
+func nonNilIDs(ids []int64) []int64 {
+	if ids == nil {
+		return []int64{}
+	}
+	return ids
 }

@@ -19,10 +19,12 @@ import (
 	"marquee/aftersale"
 	"marquee/booking"
 	"marquee/config"
+	"marquee/db"
 	"marquee/db/dbtest"
 	"marquee/internal/app"
 	"marquee/mail"
 	"marquee/payment"
+	"marquee/settings"
 )
 
 // testRefunder stands in for the payments service: it records refunds and
@@ -51,6 +53,7 @@ type asEnv struct {
 	svc  *aftersale.Service
 	ref  *testRefunder
 	show dbtest.Show
+	set  *settings.Store // the app's settings (Reload after changing them in the database)
 }
 
 func newAfterSaleEnv(t *testing.T, rules booking.AfterSale) *asEnv {
@@ -62,12 +65,28 @@ func newAfterSaleEnv(t *testing.T, rules booking.AfterSale) *asEnv {
 	capture := mail.NewCapture(100, logger)
 	ref := &testRefunder{}
 	cfg := config.ForTest()
-	cfg.AfterSale.Rules = rules
+	setAfterSale(t, store, show.TheatreID, rules)
 	cfg.AfterSale.OrderSecret = []byte(strings.Repeat("x", 32))
 	a := newApp(t, cfg, app.Deps{DB: store, Clock: clock, Logger: logger, Mailer: capture, Refunder: ref, Passwords: cheapPasswords})
 	te := &testEnv{t: t, app: a.Fiber, db: store, clock: clock}
 	return &asEnv{acc: &accEnv{testEnv: te, mail: capture}, bk: &bkEnv{testEnv: te, h: a.Handler, sales: a.Sales, show: show},
-		svc: a.AfterSale, ref: ref, show: show}
+		svc: a.AfterSale, ref: ref, show: show, set: a.Settings}
+}
+
+// setAfterSale writes after-sale rules as the environment variables used to
+// give them (zero cutoff and reminder: the defaults; negative: none) into the
+// database: the cinema's policy, tickets and reminders, the theatre's seller
+// and VAT.
+func setAfterSale(t *testing.T, store *db.DB, theatreID int64, rules booking.AfterSale) {
+	t.Helper()
+	r := rules.WithDefaults()
+	dbtest.SetCinema(t, store, func(c *booking.CinemaSettings) {
+		c.Cancel, c.TicketPerOrder, c.ReminderBefore = r.Cancel, r.TicketPerOrder, r.ReminderBefore
+	})
+	dbtest.SetTheatre(t, store, theatreID, func(th *booking.TheatreSettings) {
+		th.Seller = r.Seller
+		th.Tax = booking.Tax{Model: booking.TaxIncluded, Rate: r.VATRateBP * 10}
+	})
 }
 
 func (e *asEnv) paid(userID *int64, seats ...int64) booking.Order {

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -113,9 +114,9 @@ func (h *Handler) apiShowtimeDetail(c *fiber.Ctx) error {
 		apiShowAttrs:    toAPIShowAttrs(info.Showtime.ShowAttrs),
 		Sales:           apiSales{State: string(b.Sales.State), Open: b.Sales.Open(), Message: b.Sales.Banner},
 		Capacity:        booking.SellableCount(st.Layout.Seats),
-		Currency:        st.Card.SaleCurrency(),
-		BookingFeeCents: h.booking.BookingFeeCents,
-		MaxSeats:        h.booking.MaxSeatsPerCart,
+		Currency:        cmp.Or(b.Set.Currency, st.Card.SaleCurrency()),
+		BookingFeeCents: b.Set.BookingFeeCents,
+		MaxSeats:        b.Set.MaxSeatsPerCart,
 		TicketTypes:     nonNil(st.Card.TicketTypes),
 		Prices:          nonNil(st.Card.Prices),
 		Seats:           make([]apiSeat, len(st.Layout.Seats)),

@@ -55,7 +55,9 @@ func newBookingEnv(t *testing.T, mod func(*booking.Settings), live bool) *bkEnv 
 	}
 	logger := slog.New(slog.NewTextHandler(logOut, nil))
 	cfg := config.ForTest()
-	cfg.Booking = set
+	dbtest.SetCinema(t, store, func(c *booking.CinemaSettings) {
+		c.HoldLength, c.MaxSeatsPerCart, c.BookingFeeCents = set.HoldLength, set.MaxSeatsPerCart, set.BookingFeeCents
+	})
 	deps := app.Deps{DB: store, Clock: clock, Logger: logger}
 	if live {
 		n, err := db.NewNotifier(dsn, logger, db.NotifyChannels...)

@@ -59,7 +59,7 @@ func (h *Handler) boardView(c *fiber.Ctx) (views.BoardView, error) {
 	key := 0
 	for _, s := range shows {
 		r := views.BoardRow{ShowtimeID: s.ID, Start: views.Clock(s.StartsAt, loc), Title: s.Title, Auditorium: s.Auditorium,
-			Format: s.Format, Admitted: s.Admitted, State: booking.CounterSales(s.Showtime, now, h.booking)}
+			Format: s.Format, Admitted: s.Admitted, State: booking.CounterSales(s.Showtime, now, h.sales.SettingsFor(b.Theatre.ID))}
 		v, err := h.sales.View(ctx, s.ID, "")
 		if err != nil {
 			return b, err
@@ -116,7 +116,7 @@ func (h *Handler) saleView(c *fiber.Ctx) (views.SaleView, error) {
 		return views.SaleView{}, err
 	}
 	sv := views.SaleView{Info: v.Show.Info, TicketTypes: v.Show.Card.TicketTypes,
-		State: booking.CounterSales(v.Show.Info.Showtime, v.Now, h.booking),
+		State: booking.CounterSales(v.Show.Info.Showtime, v.Now, v.Set),
 		Map:   views.NewCounterMap(id, v.Show.Layout, v.States)}
 	for _, st := range v.States {
 		if st == booking.StateFree {
@@ -389,7 +389,7 @@ func (h *Handler) boxOrder(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := views.BoxOrderView{Order: o, Info: info, Tickets: h.tickets(o), Sold: c.Query("sold") == "1", RefundTo: booking.RefundToCard}
+	v := views.BoxOrderView{Order: o, Info: info, Tickets: h.tickets(o, info.Theatre.ID), Sold: c.Query("sold") == "1", RefundTo: booking.RefundToCard}
 	if err := h.markProof(c, v.Tickets); err != nil {
 		return err
 	}
@@ -412,7 +412,7 @@ func (h *Handler) boxOrder(c *fiber.Ctx) error {
 			v.Cancellable = append(v.Cancellable, it)
 		}
 	}
-	v.Policy = h.after.Rules().Cancel.Describe()
+	v.Policy = h.after.RulesFor(info.Theatre.ID).Cancel.Describe()
 	if len(v.Cancellable) > 0 && o.ShowtimeID != 0 { // sold seats not yet in: the door may admit them all at once
 		v.AdmitAll = h.after.Signer().TicketToken(booking.Ticket{OrderCode: o.Code, Seat: booking.TicketAll})
 	}

@@ -20,7 +20,7 @@ func (h *Handler) cancelView(c *fiber.Ctx) (views.CancelView, error) {
 	if v.After == nil {
 		return views.CancelView{}, booking.Errorf(booking.ENOTFOUND, "This order has not been paid, so there is nothing to cancel.")
 	}
-	cv := views.CancelView{Order: v.Order, Info: v.Info, After: *v.After, Policy: h.after.Rules().Cancel.Describe()}
+	cv := views.CancelView{Order: v.Order, Info: v.Info, After: *v.After, Policy: h.after.RulesFor(v.Info.Theatre.ID).Cancel.Describe()}
 	if cv.After.CancelWhy == "" && !cv.After.CanCancel {
 		cv.After.CancelWhy = "This order has no seats left to cancel."
 	}

@@ -24,6 +24,7 @@ import (
 	"marquee/payment"
 	"marquee/poster"
 	"marquee/sales"
+	"marquee/settings"
 )
 
 // Config is what the HTTP layer needs to know about its deployment.
@@ -77,6 +78,9 @@ type Deps struct {
 	Payments *payment.Service
 	// Metrics records requests by route (nil: none).
 	Metrics *metrics.Metrics
+	// Settings are the business settings (settings.Open); the admin pages
+	// edit them. Required.
+	Settings *settings.Store
 }
 
 // missing names the required dependencies that d lacks.
@@ -94,6 +98,7 @@ func (d Deps) missing() error {
 		{d.Sales == nil, "Sales"},
 		{d.AfterSale == nil, "AfterSale"},
 		{d.Payments == nil, "Payments"},
+		{d.Settings == nil, "Settings"},
 	} {
 		if m.absent {
 			errs = append(errs, errors.New("handlers.New: Deps."+m.name+" is required"))
@@ -120,11 +125,11 @@ type Handler struct {
 	proxies   []*net.IPNet        // parsed Config.TrustedProxies (accounts.go: clientIP)
 	catalog   *catalogCache       // what's on, movie pages and API lists (catalog.go)
 	apiDoc    apiDocument         // the parsed OpenAPI document (apidocs.go)
-	booking   booking.Settings    // booking rules, the sales service's (seats.go)
 	sales     *sales.Service      // holds, orders, live seat maps (seats.go, checkout.go, api_orders.go, events.go)
 	sessCache *sessionDecodeCache // decoded session cookies (sessioncache.go)
 	after     *aftersale.Service  // orders after payment (aftersale.go)
 	payments  *payment.Service    // checkout, fulfilment, refunds (payment.go)
+	settings  *settings.Store     // business settings (admin_settings.go)
 	demo      *payment.Demo       // the offline demo gateway, nil with Stripe (demo_checkout.go)
 	draining  atomic.Bool         // shutting down: /readyz says not ready (routes.go)
 	metrics   *metrics.Metrics    // requests by route (middleware.go: observe); nil: none
@@ -160,12 +165,13 @@ func New(d Deps) (*Handler, error) {
 		after:    d.AfterSale,
 		payments: d.Payments,
 		metrics:  d.Metrics,
+		settings: d.Settings,
 	}
 	h.demo, _ = h.payments.Gateway().(*payment.Demo)
 	h.initCatalog(d)
 	h.initAccounts(d)
 	h.sessCache = newSessionDecodeCache()
-	h.sales, h.booking = d.Sales, d.Sales.Settings()
+	h.sales = d.Sales
 	h.holds = newHoldCounter()
 	h.posters = poster.New(poster.Limits{})
 	return h, nil

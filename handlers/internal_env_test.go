@@ -12,6 +12,7 @@ import (
 	"marquee/mail"
 	"marquee/payment"
 	"marquee/sales"
+	"marquee/settings"
 )
 
 // newInternalHandler builds a Handler for tests inside this package, which
@@ -31,7 +32,8 @@ func newInternalHandler(t testing.TB, store *db.DB, clock booking.Clock, cfg Con
 		Rules: booking.DefaultAfterSale(), Signer: booking.NewSigner(bytes.Repeat([]byte("x"), 32)), BaseURL: cfg.BaseURL, Logger: logger})
 	sell := sales.New(sales.Deps{DB: store, Clock: clock, Logger: logger, Settings: booking.DefaultSettings()})
 	t.Cleanup(sell.Close)
-	h, err := New(Deps{Config: cfg, DB: store, Clock: clock, Logger: logger, Mailer: mailer, Sales: sell, AfterSale: after, Payments: pay})
+	h, err := New(Deps{Config: cfg, DB: store, Clock: clock, Logger: logger, Mailer: mailer, Sales: sell, AfterSale: after, Payments: pay,
+		Settings: settings.Fixed(booking.DefaultCinemaSettings())})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -89,7 +89,7 @@ func (h *Handler) newMoviePage(c *fiber.Ctx) error {
 // invalidForm re-renders the form with one message per wrong field (422),
 // when err is about fields; otherwise it returns err.
 func (h *Handler) invalidForm(c *fiber.Ctx, err error, p views.MovieEditPage) error {
-	fe := booking.FieldErrors(err)
+	fe := booking.InvalidFields(err)
 	if len(fe) == 0 {
 		return err
 	}
@@ -229,7 +229,7 @@ func (h *Handler) uploadPoster(c *fiber.Ctx) error {
 		return err
 	}
 	refused := func(err error) error {
-		fe := booking.FieldErrors(err)
+		fe := booking.InvalidFields(err)
 		if len(fe) == 0 {
 			return err
 		}

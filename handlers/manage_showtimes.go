@@ -22,7 +22,7 @@ import (
 
 // programmeRules are the scheduling rules in force (trailers, cleaning). The
 // one accessor: the settings pages make them editable.
-func (h *Handler) programmeRules() booking.ProgrammeRules { return booking.DefaultProgrammeRules() }
+func (h *Handler) programmeRules() booking.ProgrammeRules { return h.settings.Programme() }
 
 // theatresInScope returns the theatres the signed-in manager may see, by name.
 func (h *Handler) theatresInScope(c *fiber.Ctx) ([]booking.Theatre, booking.Scope, error) {
@@ -144,7 +144,7 @@ func (h *Handler) manageShowtimes(c *fiber.Ctx) error {
 			Title: s.Title, Theatre: s.TheatreName, Auditorium: s.Auditorium, Format: s.Format, Chips: s.ShowAttrs.Chips(),
 			PriceCard: s.PriceCard, Sold: s.Sold, Capacity: s.Capacity,
 			Cancelled: s.Status == booking.ShowtimeCancelled, Draft: s.Unpublished, Past: !now.Before(s.StartsAt),
-			Sales: salesWords(s, now, h.booking),
+			Sales: salesWords(s, now, h.settings.Booking(s.TheatreID)),
 		})
 	}
 	return render(c, fiber.StatusOK, views.ManageShowtimes(h.pageMeta(c, "Showtimes", "manage"), p))

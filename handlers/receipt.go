@@ -27,10 +27,10 @@ func (h *Handler) receiptView(c *fiber.Ctx) (views.ReceiptView, error) {
 	if err != nil {
 		return views.ReceiptView{}, err
 	}
-	rules := h.after.Rules()
+	rules := h.after.RulesFor(v.Info.Theatre.ID)
 	loc := v.Info.Theatre.Location()
 	return views.ReceiptView{Order: v.Order, Info: v.Info, After: *v.After, Seller: rules.Seller,
-		Receipt: booking.BuildReceipt(v.Order, n, rules.VATRateBP),
+		Receipt: booking.BuildReceipt(v.Order, n),
 		Issued:  views.Day(issued, loc) + " " + issued.In(loc).Format("2006") + ", " + views.Clock(issued, loc),
 		PaidAt:  v.After.PaidAt, PaymentMethod: method, Refunds: v.After.Refunds}, nil
 }
@@ -50,7 +50,8 @@ func (h *Handler) receiptPDF(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := aftersale.ReceiptDoc{Seller: rv.Seller, Receipt: rv.Receipt, Code: rv.Order.Code, Issued: rv.Issued,
+	d := aftersale.ReceiptDoc{Seller: rv.Seller, Receipt: rv.Receipt, Currency: rv.Order.Currency, TaxIDLabel: rv.TaxIDLabel(),
+		Code: rv.Order.Code, Issued: rv.Issued,
 		Show: rv.Info.Movie.Title + ", " + (views.OrderView{Info: rv.Info}).LocalStart() + ", " + rv.Info.Theatre.Name,
 		Paid: "Paid " + rv.PaidAt + " by " + rv.PaymentMethod + "."}
 	for _, r := range rv.Refunds {

@@ -23,7 +23,7 @@ import (
 
 // reportRules are the rules reports count by (business day, film week).
 // The one accessor: the settings make them editable.
-func (h *Handler) reportRules() booking.ReportRules { return booking.DefaultReportRules() }
+func (h *Handler) reportRules() booking.ReportRules { return h.settings.Reports() }
 
 // reportTheatres returns the theatres of the user's scope, by name.
 func (h *Handler) reportTheatres(c *fiber.Ctx) (booking.Scope, []booking.Theatre, error) {
@@ -518,7 +518,7 @@ func (h *Handler) saveTerms(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rate, err := booking.ParseRate(c.FormValue("rate"))
+	rate, err := booking.ParseHireRate(c.FormValue("rate"))
 	var min int64
 	if err == nil {
 		if m := strings.TrimSpace(c.FormValue("minimum")); m != "" {

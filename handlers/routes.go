@@ -144,6 +144,13 @@ func (h *Handler) routes(app *fiber.App) {
 	admin := app.Group("/admin", h.requireRole(booking.RoleAdmin))
 	admin.Get("/", h.adminUsers)
 	admin.Post("/users/:id/role", h.adminSetRole)
+	admin.Get("/users/:id<int>", h.adminUserPage) // theatres and home theatre (admin_settings.go)
+	admin.Post("/users/:id<int>/theatres", h.adminSetUserTheatres)
+	admin.Get("/settings", h.adminSettingsPage) // the cinema's business settings (admin_settings.go)
+	admin.Post("/settings", h.adminSaveSettings)
+	admin.Get("/theatres", h.adminTheatres) // each theatre's settings
+	admin.Get("/theatres/:id<int>", h.adminTheatrePage)
+	admin.Post("/theatres/:id<int>", h.adminSaveTheatre)
 	admin.Get("/invitations", h.adminInvitePage)
 	admin.Post("/invitations", h.adminInvite)
 	admin.Get("/audit", h.adminAudit)

@@ -94,7 +94,7 @@ func (h *Handler) summary(c *fiber.Ctx, b *sales.View, oob bool) (views.SummaryV
 			until = *cl.ExpiresAt
 		}
 	}
-	q, err := booking.PriceLines(st.Card, lines, h.booking)
+	q, err := booking.PriceLines(st.Card, lines, b.Set)
 	if err != nil {
 		return views.SummaryView{}, err
 	}
@@ -106,7 +106,7 @@ func (h *Handler) summary(c *fiber.Ctx, b *sales.View, oob bool) (views.SummaryV
 		Open:        b.Sales.Open(),
 		CSRF:        h.csrf(c),
 		OOB:         oob,
-		Max:         h.booking.MaxSeatsPerCart,
+		Max:         b.Set.MaxSeatsPerCart,
 	}
 	if !until.IsZero() {
 		v.Remaining = int(until.Sub(b.Now).Round(time.Second) / time.Second)
@@ -138,7 +138,7 @@ func (h *Handler) showtimePage(c *fiber.Ctx) error {
 	st := b.Show
 	v := views.ShowtimeView{
 		Info: st.Info, Sales: b.Sales, Map: m.smap, States: b.States, Zones: st.Zones,
-		Summary: sum, CSRF: sum.CSRF, Max: h.booking.MaxSeatsPerCart, List: c.Query("view") == "list",
+		Summary: sum, CSRF: sum.CSRF, Max: b.Set.MaxSeatsPerCart, List: c.Query("view") == "list",
 		Rendered: sharedMapHTML(b, m), LegendHTML: m.legend,
 	}
 	meta := h.meta(c, st.Info.Movie.Title+" · "+views.Day(st.Info.Showtime.StartsAt, st.Info.Theatre.Location()))
@@ -253,7 +253,11 @@ func (h *Handler) bestSeats(c *fiber.Ctx) error {
 	if err != nil {
 		return booking.Invalid("quantity", "Choose how many seats.")
 	}
-	if err := booking.CheckQuantity(n, h.booking); err != nil {
+	v, err := h.sales.View(c.UserContext(), id, "")
+	if err != nil {
+		return err
+	}
+	if err := booking.CheckQuantity(n, v.Set); err != nil {
 		return err // before a cart is made for it
 	}
 	if err := h.limitHolds(c, id, n); err != nil {

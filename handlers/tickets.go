@@ -13,14 +13,14 @@ import (
 
 // tickets lists an order's QR tickets: one per valid seat, or one for the
 // whole order (setting TicketPerOrder).
-func (h *Handler) tickets(o booking.Order) []views.TicketView {
+func (h *Handler) tickets(o booking.Order, theatreID int64) []views.TicketView {
 	if !o.HasTickets() {
 		return nil
 	}
 	signer := h.after.Signer()
 	var out []views.TicketView
 	live := o.LiveItems()
-	if h.after.Rules().TicketPerOrder {
+	if h.after.RulesFor(theatreID).TicketPerOrder {
 		if len(live) == 0 {
 			return nil
 		}
@@ -45,11 +45,11 @@ func (h *Handler) afterSaleView(c *fiber.Ctx, o booking.Order, info booking.Show
 	}
 	loc := info.Theatre.Location()
 	a := &views.AfterSaleView{Code: o.Code, Query: h.tokenQuery(c, o.Code), Paid: o.HasTickets(),
-		PaidAt: views.Day(*o.PaidAt, loc) + " " + views.Clock(*o.PaidAt, loc), Tickets: h.tickets(o)}
+		PaidAt: views.Day(*o.PaidAt, loc) + " " + views.Clock(*o.PaidAt, loc), Tickets: h.tickets(o, info.Theatre.ID)}
 	if err := h.markProof(c, a.Tickets); err != nil {
 		return nil, err
 	}
-	pol := h.after.Rules().Cancel
+	pol := h.after.RulesFor(info.Theatre.ID).Cancel
 	now := h.clock.Now()
 	a.CanCancel, a.CancelWhy = pol.CanCancelOnline(o, info.Showtime.StartsAt, now)
 	if !o.HasTickets() {

@@ -123,7 +123,7 @@ func TestProcessRefuses(t *testing.T) {
 			continue
 		}
 		var de *booking.Error
-		if fe := booking.FieldErrors(err); len(fe) == 1 {
+		if fe := booking.InvalidFields(err); len(fe) == 1 {
 			de = fe[0]
 		}
 		if de == nil || de.Field != booking.FieldPoster || !strings.Contains(de.Message, c.want) {

@@ -74,7 +74,7 @@ func (s *Service) PlaceOrder(ctx context.Context, r OrderRequest) (Placed, error
 			return Placed{}, err
 		}
 		st := v.Show
-		until, err := window(st.Info.Showtime, v.Now, s.set)
+		until, err := window(st.Info.Showtime, v.Now, v.Set)
 		if err != nil {
 			return Placed{}, err
 		}
@@ -88,7 +88,7 @@ func (s *Service) PlaceOrder(ctx context.Context, r OrderRequest) (Placed, error
 		}
 		res, err := s.db.PlaceOrder(ctx, db.PlaceOrder{
 			ShowtimeID: id, UserID: r.UserID, Email: r.Email, Lines: lines, Now: v.Now, Until: until,
-			Card: st.Card, Settings: s.set, IdempotencyKey: r.IdempotencyKey, Fingerprint: r.Fingerprint,
+			Card: st.Card, Settings: v.Set, IdempotencyKey: r.IdempotencyKey, Fingerprint: r.Fingerprint,
 			Channel: channel,
 		})
 		if booking.ErrorCode(err) == booking.ECONFLICT && r.Quantity > 0 && attempt < 2 {
@@ -121,7 +121,7 @@ func (s *Service) PlaceOrder(ctx context.Context, r OrderRequest) (Placed, error
 func (s *Service) orderSeats(v *View, r OrderRequest) ([]booking.Seat, error) {
 	l := v.Show.Layout
 	if r.Quantity != 0 {
-		if err := booking.CheckQuantity(r.Quantity, s.set); err != nil {
+		if err := booking.CheckQuantity(r.Quantity, v.Set); err != nil {
 			return nil, err
 		}
 		seats := booking.BestSeats(l, v.takenByOthers(), r.Quantity)
@@ -130,8 +130,8 @@ func (s *Service) orderSeats(v *View, r OrderRequest) ([]booking.Seat, error) {
 		}
 		return seats, nil
 	}
-	if len(r.Seats) > s.set.MaxSeatsPerCart {
-		return nil, booking.MaxSeatsError(s.set.MaxSeatsPerCart)
+	if len(r.Seats) > v.Set.MaxSeatsPerCart {
+		return nil, booking.MaxSeatsError(v.Set.MaxSeatsPerCart)
 	}
 	seats := make([]booking.Seat, 0, len(r.Seats))
 	seen := map[string]bool{}
@@ -170,7 +170,7 @@ func (s *Service) Quote(ctx context.Context, r OrderRequest) (booking.Quote, err
 	if err != nil {
 		return booking.Quote{}, err
 	}
-	if _, err := window(v.Show.Info.Showtime, v.Now, s.set); err != nil {
+	if _, err := window(v.Show.Info.Showtime, v.Now, v.Set); err != nil {
 		return booking.Quote{}, err
 	}
 	seats, err := s.orderSeats(v, r)
@@ -181,7 +181,7 @@ func (s *Service) Quote(ctx context.Context, r OrderRequest) (booking.Quote, err
 	if err != nil {
 		return booking.Quote{}, err
 	}
-	return booking.PriceLines(v.Show.Card, lines, s.set)
+	return booking.PriceLines(v.Show.Card, lines, v.Set)
 }
 
 // Abandon gives up an order still awaiting payment: it expires at once and

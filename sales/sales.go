@@ -42,9 +42,19 @@ type Deps struct {
 	Feed   ChangeFeed
 	Clock  booking.Clock // business time; nil: booking.SystemClock
 	Logger *slog.Logger  // nil: slog.Default()
-	// Settings are the booking rules (hold length, seats per cart, fee);
-	// zero durations and counts take booking.DefaultSettings.
+	// Rules are the booking rules in force, per theatre (settings.Store),
+	// read at every look at a showtime (a pointer load, no database read).
+	// Nil: Settings, for every theatre.
+	Rules Rules
+	// Settings are the booking rules without Rules (hold length, seats per
+	// cart, fee); zero durations and counts take booking.DefaultSettings.
 	Settings booking.Settings
+}
+
+// Rules gives the booking rules of a theatre's showtimes as they are now
+// (settings.Store).
+type Rules interface {
+	Booking(theatreID int64) booking.Settings
 }
 
 // Service sells seats. Build it with New; stop it with EndStreams and Close.
@@ -52,6 +62,7 @@ type Service struct {
 	db     *db.DB
 	clock  booking.Clock
 	set    booking.Settings
+	rules  Rules // nil: set
 	log    *slog.Logger
 	seats  *seatCache  // per-showtime snapshots and their subscribers (cache.go)
 	claims *db.Claimer // batched seat clicks (db/claimer.go)
@@ -66,7 +77,7 @@ func New(d Deps) *Service {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	s := &Service{db: d.DB, clock: d.Clock, set: d.Settings.WithDefaults(), log: d.Logger}
+	s := &Service{db: d.DB, clock: d.Clock, set: d.Settings.WithDefaults(), rules: d.Rules, log: d.Logger}
 	s.seats = newSeatCache(d.DB, d.Logger)
 	// One batching worker: one click statement in flight per instance, the
 	// clicks arriving meanwhile make the next one. Measured (make
@@ -79,8 +90,17 @@ func New(d Deps) *Service {
 	return s
 }
 
-// Settings are the booking rules the service sells by (defaults filled in).
-func (s *Service) Settings() booking.Settings { return s.set }
+// Settings are the booking rules the service sells by without a theatre
+// (defaults filled in): those of a theatre unknown to the settings.
+func (s *Service) Settings() booking.Settings { return s.SettingsFor(0) }
+
+// SettingsFor are the booking rules of the theatre's showtimes now.
+func (s *Service) SettingsFor(theatreID int64) booking.Settings {
+	if s.rules == nil {
+		return s.set
+	}
+	return s.rules.Booking(theatreID)
+}
 
 // EndStreams ends the live seat map subscriptions (Done closes), so that a
 // graceful shutdown doesn't wait for them; call it before shutting the
@@ -125,7 +145,9 @@ type View struct {
 	Mine    []booking.Claim     // the viewer's live holds, in layout order
 	Expired []booking.Claim     // the viewer's holds that ran out
 	Sales   booking.Sales
-	snap    *seatSnapshot
+	// Set is the booking rules of the showtime's theatre as they were at Now.
+	Set  booking.Settings
+	snap *seatSnapshot
 }
 
 // View returns the showtime's seats as the viewer with cart (none: "") sees
@@ -142,9 +164,9 @@ func (s *Service) view(ctx context.Context, id int64, cart string, force bool) (
 		return nil, err
 	}
 	now := s.clock.Now()
-	v := &View{Show: snap.static, Cart: cart, Now: now, snap: snap}
+	v := &View{Show: snap.static, Cart: cart, Now: now, snap: snap, Set: s.SettingsFor(snap.static.Info.Theatre.ID)}
 	v.States, v.Mine, v.Expired = snap.states(cart, now)
-	v.Sales = booking.SalesAt(snap.static.Info.Showtime, now, s.set)
+	v.Sales = booking.SalesAt(snap.static.Info.Showtime, now, v.Set)
 	return v, nil
 }
 
@@ -200,7 +222,7 @@ func ViewsOf(show *Show, claims []booking.Claim, set booking.Settings) func(cart
 		snap.claims.set(cl)
 	}
 	return func(cart string, now time.Time) *View {
-		v := &View{Show: show, Cart: cart, Now: now, snap: snap}
+		v := &View{Show: show, Cart: cart, Now: now, snap: snap, Set: set.WithDefaults()}
 		v.States, v.Mine, v.Expired = snap.states(cart, now)
 		v.Sales = booking.SalesAt(show.Info.Showtime, now, set)
 		return v

@@ -53,7 +53,7 @@ func (s *Service) Hold(ctx context.Context, r HoldRequest) (Result, error) {
 		return Result{View: v, Seats: []int64{r.SeatID}}, nil // a double click: already yours
 	}
 	want := booking.SeatsToHold(st.Layout, v.States, seat, r.Companion)
-	until, err := booking.CheckHold(st.Info.Showtime, st.Layout, want, len(v.Mine), v.Now, s.set)
+	until, err := booking.CheckHold(st.Info.Showtime, st.Layout, want, len(v.Mine), v.Now, v.Set)
 	if err != nil {
 		return Result{Refused: true}, err
 	}
@@ -70,7 +70,7 @@ func (s *Service) Hold(ctx context.Context, r HoldRequest) (Result, error) {
 	tt := st.Card.DefaultTicketType()
 	res, err := s.claims.Hold(ctx, db.Hold{
 		ShowtimeID: id, CartID: r.Cart, SeatIDs: want, TicketType: tt,
-		Now: v.Now, Until: until, Max: s.set.MaxSeatsPerCart, Quiet: true,
+		Now: v.Now, Until: until, Max: v.Set.MaxSeatsPerCart, Quiet: true,
 	})
 	if err != nil {
 		if booking.ErrorCode(err) == booking.ECONFLICT {
@@ -118,14 +118,14 @@ func (s *Service) Release(ctx context.Context, showtimeID int64, cart string, se
 // someone is quicker to one of them, it looks at the truth and chooses again
 // (three tries in all).
 func (s *Service) Best(ctx context.Context, showtimeID int64, cart string, n int) (Result, error) {
-	if err := booking.CheckQuantity(n, s.set); err != nil {
-		return Result{}, err
-	}
 	id := showtimeID
 	var granted []int64
 	for attempt := 0; ; attempt++ {
 		v, err := s.view(ctx, id, cart, attempt > 0)
 		if err != nil {
+			return Result{}, err
+		}
+		if err := booking.CheckQuantity(n, v.Set); err != nil {
 			return Result{}, err
 		}
 		st := v.Show
@@ -140,14 +140,14 @@ func (s *Service) Best(ctx context.Context, showtimeID int64, cart string, n int
 		for i, seat := range seats {
 			ids[i] = seat.ID
 		}
-		until, err := booking.HoldUntil(st.Info.Showtime, v.Now, s.set)
+		until, err := booking.HoldUntil(st.Info.Showtime, v.Now, v.Set)
 		if err != nil {
 			return Result{}, err
 		}
 		tt := st.Card.DefaultTicketType()
 		res, err := s.claims.Hold(ctx, db.Hold{
 			ShowtimeID: id, CartID: cart, SeatIDs: ids, TicketType: tt,
-			Now: v.Now, Until: until, Max: s.set.MaxSeatsPerCart, Replace: true, Quiet: true,
+			Now: v.Now, Until: until, Max: v.Set.MaxSeatsPerCart, Replace: true, Quiet: true,
 		})
 		if booking.ErrorCode(err) == booking.ECONFLICT && attempt < 2 {
 			continue // someone was quicker: look again
@@ -258,7 +258,7 @@ func (s *Service) Checkout(ctx context.Context, r CheckoutRequest) (Result, erro
 	st := v.Show
 	o, err := s.db.CheckoutCart(ctx, db.Checkout{
 		ShowtimeID: id, CartID: r.Cart, UserID: uid, Email: email, Now: v.Now,
-		Layout: st.Layout, Card: st.Card, Settings: s.set,
+		Layout: st.Layout, Card: st.Card, Settings: v.Set,
 	})
 	if err != nil {
 		return Result{Refused: true}, err

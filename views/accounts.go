@@ -57,6 +57,9 @@ type AdminInvitePage struct {
 	Role   string
 	Errors FormErrors
 	Sent   string
+	// Theatres can be ticked for the invited member of staff (Member: ticked).
+	Theatres []booking.Theatre
+	Member   map[int64]bool
 }
 
 // AdminAuditPage is the audit log browser.

@@ -175,6 +175,17 @@ type ReceiptView struct {
 // RateText is a VAT rate in words.
 func RateText(bp int64) string { return booking.RateText(bp) }
 
+// Money is an amount in the order's currency.
+func (v ReceiptView) Money(cents int64) string { return booking.FormatMoney(cents, v.Order.Currency) }
+
+// TaxIDLabel names the seller's tax id: "VAT ID" where prices include VAT, else "Tax ID".
+func (v ReceiptView) TaxIDLabel() string {
+	if v.Order.TaxIncluded {
+		return "VAT ID"
+	}
+	return "Tax ID"
+}
+
 // HistoryView is a customer's order history.
 type HistoryView struct {
 	Upcoming, Past []HistoryOrder

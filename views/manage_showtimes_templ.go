@@ -1519,7 +1519,7 @@ func inputField(key, label, typ, value, hint string, errs FormErrors) templ.Comp
 	})
 }
 
-func checkField(key, label string, on bool) templ.Component {
+func tickField(key, label string, on bool) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1704,11 +1704,11 @@ func showAttrsFields(p ShowtimeFormPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = checkField("audio_description", "Audio description", p.Form.AudioDescription).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = tickField("audio_description", "Audio description", p.Form.AudioDescription).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = checkField("captions", "Captions for the deaf and hard of hearing", p.Form.Captions).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = tickField("captions", "Captions for the deaf and hard of hearing", p.Form.Captions).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1761,7 +1761,7 @@ func salesFields(p ShowtimeFormPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = checkField("published", "Published: customers and the API see it", p.Form.Published).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = tickField("published", "Published: customers and the API see it", p.Form.Published).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -2497,7 +2497,7 @@ func ShowtimeMove(m Meta, p MovePage) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = checkField("confirm", "Yes, move the show and tell its customers", false).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = tickField("confirm", "Yes, move the show and tell its customers", false).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -2645,7 +2645,7 @@ func ShowtimeCancel(m Meta, p CancelShowPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = checkField("confirm", "Yes, cancel this show and refund everyone", false).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = tickField("confirm", "Yes, cancel this show and refund everyone", false).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

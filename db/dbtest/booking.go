@@ -14,6 +14,7 @@ type Show struct {
 	ShowtimeID   int64
 	MovieID      int64
 	AuditoriumID int64
+	TheatreID    int64
 	PriceCardID  int64
 	SeatIDs      []int64 // front row first, left to right
 	StartsAt     time.Time
@@ -46,11 +47,10 @@ func CreateShowtime(ctx context.Context, d *db.DB, startsAt time.Time) (Show, er
 	if _, err := raw.ExecContext(ctx, `INSERT INTO ticket_types (code, name, sort) VALUES ('adult', 'Adult', 1), ('child', 'Child', 2), ('senior', 'Senior', 3) ON CONFLICT DO NOTHING`); err != nil {
 		return s, fmt.Errorf("ticket types: %w", err)
 	}
-	var theatreID int64
-	if err := raw.GetContext(ctx, &theatreID, `INSERT INTO theatres (slug, name, city, time_zone) VALUES ($1, 'Test Picturehouse', 'London', 'Europe/London') RETURNING id`, "test-"+suffix); err != nil {
+	if err := raw.GetContext(ctx, &s.TheatreID, `INSERT INTO theatres (slug, name, city, time_zone) VALUES ($1, 'Test Picturehouse', 'London', 'Europe/London') RETURNING id`, "test-"+suffix); err != nil {
 		return s, fmt.Errorf("theatre: %w", err)
 	}
-	if err := raw.GetContext(ctx, &s.AuditoriumID, `INSERT INTO auditoriums (theatre_id, name, rows, cols, capacity) VALUES ($1, 'Screen 1', 10, 22, 200) RETURNING id`, theatreID); err != nil {
+	if err := raw.GetContext(ctx, &s.AuditoriumID, `INSERT INTO auditoriums (theatre_id, name, rows, cols, capacity) VALUES ($1, 'Screen 1', 10, 22, 200) RETURNING id`, s.TheatreID); err != nil {
 		return s, fmt.Errorf("auditorium: %w", err)
 	}
 	for y := 0; y < 10; y++ {

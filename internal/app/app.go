@@ -26,6 +26,7 @@ import (
 	"marquee/mail"
 	"marquee/payment"
 	"marquee/sales"
+	"marquee/settings"
 )
 
 // Deps are what New takes besides the configuration. DB, Clock and Logger
@@ -53,6 +54,10 @@ type Deps struct {
 	Limits *handlers.RateLimits
 	// Passwords replaces the argon2id cost (zero: booking.DefaultPasswordParams).
 	Passwords booking.PasswordParams
+	// Settings replaces the business settings read from the database
+	// (settings.Open, following Notifier): settings.Fixed in tests that
+	// want given rules without writing them.
+	Settings *settings.Store
 }
 
 // App is a wired Marquee instance.
@@ -64,6 +69,7 @@ type App struct {
 	AfterSale *aftersale.Service
 	Mailer    mail.Mailer
 	Metrics   *metrics.Metrics // served on cfg.MetricsAddr by main (ServeMetrics)
+	Settings  *settings.Store // the business settings, per theatre, reloaded on every change
 
 	cfg         config.Config
 	store       *db.DB
@@ -94,6 +100,24 @@ func New(cfg config.Config, d Deps) (*App, error) {
 			a.closeMailer()
 		}
 	}()
+	a.Settings = d.Settings
+	if a.Settings == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		st, err := settings.Open(ctx, d.DB, d.Logger)
+		cancel()
+		if err != nil {
+			return nil, err
+		}
+		if d.Notifier != nil {
+			st.Follow(d.Notifier)
+		}
+		a.Settings = st
+	}
+	defer func() {
+		if !ok {
+			a.Settings.Close()
+		}
+	}()
 	gw := d.Gateway
 	if gw == nil {
 		var err error
@@ -102,12 +126,11 @@ func New(cfg config.Config, d Deps) (*App, error) {
 		}
 	}
 	a.Payments = payment.NewService(payment.Config{
-		Store:    d.DB,
-		Gateway:  gw,
-		Clock:    d.Clock,
-		Logger:   d.Logger,
-		BaseURL:  cfg.BaseURL,
-		Currency: cfg.Payments.Currency,
+		Store:   d.DB,
+		Gateway: gw,
+		Clock:   d.Clock,
+		Logger:  d.Logger,
+		BaseURL: cfg.BaseURL,
 	})
 	refunder := d.Refunder
 	if refunder == nil {
@@ -118,12 +141,12 @@ func New(cfg config.Config, d Deps) (*App, error) {
 		return nil, err
 	}
 	a.AfterSale = aftersale.New(aftersale.Options{DB: d.DB, Refunder: refunder, Mailer: a.Mailer, Clock: d.Clock,
-		Rules: cfg.AfterSale.Rules, Signer: booking.NewSigner(orderKey), BaseURL: cfg.BaseURL, Logger: d.Logger})
+		Policies: a.Settings, Signer: booking.NewSigner(orderKey), BaseURL: cfg.BaseURL, Logger: d.Logger})
 	sessionKeys, err := cfg.SessionKeys(d.Logger)
 	if err != nil {
 		return nil, err
 	}
-	sd := sales.Deps{DB: d.DB, Clock: d.Clock, Logger: d.Logger, Settings: cfg.Booking}
+	sd := sales.Deps{DB: d.DB, Clock: d.Clock, Logger: d.Logger, Rules: a.Settings}
 	if d.Notifier != nil { // an untyped nil feed when there is none
 		sd.Feed = d.Notifier
 	}
@@ -136,7 +159,8 @@ func New(cfg config.Config, d Deps) (*App, error) {
 	limits := d.Limits
 	if limits == nil {
 		l := handlers.DefaultRateLimits()
-		l.HoldIP = handlers.Limit{Max: cfg.HoldsPerIP, Window: cfg.Booking.HoldLength}
+		// The window is the cinema's hold length at start-up.
+		l.HoldIP = handlers.Limit{Max: cfg.HoldsPerIP, Window: a.Settings.Cinema().HoldLength}
 		limits = &l
 	}
 	a.Handler, err = handlers.New(handlers.Deps{
@@ -162,6 +186,7 @@ func New(cfg config.Config, d Deps) (*App, error) {
 		AfterSale:      a.AfterSale,
 		Payments:       a.Payments,
 		Metrics:        a.Metrics,
+		Settings:       a.Settings,
 	})
 	if err != nil {
 		return nil, err
@@ -242,6 +267,7 @@ func (a *App) EndStreams() { a.Sales.EndStreams() }
 func (a *App) Close() {
 	a.closeOnce.Do(func() {
 		a.Sales.Close()
+		a.Settings.Close()
 		a.closeMailer()
 	})
 }
