@@ -22,6 +22,7 @@ import (
 	"marquee/mail"
 	"marquee/payment"
 	"marquee/sales"
+	"marquee/static"
 )
 
 // Config is what the HTTP layer needs to know about its deployment.
@@ -120,6 +121,7 @@ type Handler struct {
 	payments  *payment.Service    // checkout, fulfilment, refunds (payment.go)
 	demo      *payment.Demo       // the offline demo gateway, nil with Stripe (demo_checkout.go)
 	draining  atomic.Bool         // shutting down: /readyz says not ready (routes.go)
+	assets    *assetFiles         // static files and their compressed forms (static.go)
 }
 
 // New builds a Handler from its dependencies, or says which are missing.
@@ -156,6 +158,8 @@ func New(d Deps) (*Handler, error) {
 	h.sessCache = newSessionDecodeCache()
 	h.sales, h.booking = d.Sales, d.Sales.Settings()
 	h.holds = newHoldCounter()
+	files := static.Files()
+	h.assets = newAssetFiles(files, files.Names())
 	return h, nil
 }
 

@@ -42,6 +42,7 @@ func (h *Handler) middleware(app *fiber.App) {
 		PermissionPolicy:          "camera=(self), geolocation=(), microphone=()",
 	}))
 	app.Use(h.accessLog)
+	app.Use(h.compress) // compress.go: what was not sent compressed already; never the event stream
 	app.Use(h.sessionMiddleware)
 	app.Use(h.loadUser) // accounts.go: the signed-in user, only when a session cookie is present
 	app.Use(h.csrfMiddleware(csrfExempt...))
