@@ -104,6 +104,8 @@ type Showtime struct {
 	Status         string    `db:"status"`
 	PriceCardID    int64     `db:"price_card_id"`
 	Format         string    `db:"format"` // "2D", "3D", "IMAX"…
+	// SubtitleLanguage is the BCP 47 language of the subtitles, "" for none.
+	SubtitleLanguage string `db:"subtitle_language"`
 }
 
 // TicketType is a kind of ticket (adult, child, senior…).
