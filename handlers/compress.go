@@ -93,7 +93,11 @@ func (h *Handler) compress(c *fiber.Ctx) error {
 		return c.Next() // SSE (DESIGN §10): never buffered behind a compressor
 	}
 	if err := c.Next(); err != nil {
-		return err
+		// Error pages are pages too: the one error handler renders them
+		// here (it logs and maps the error as always), then they are compressed.
+		if herr := h.handleError(c, err); herr != nil {
+			return herr
+		}
 	}
 	resp := c.Response()
 	if resp.IsBodyStream() || len(resp.Header.ContentEncoding()) > 0 || !compressibleType(resp.Header.ContentType()) {

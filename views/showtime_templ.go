@@ -410,7 +410,7 @@ func ShowtimePage(m Meta, v ShowtimeView) templ.Component {
 
 // bookingError is where a refused click says why (409 seat taken…): fixed
 // above the phone's summary bar (bottom right on wide screens), so it neither
-// shifts the map nor appears off-screen.
+// shifts the map nor appears off-screen; taps go through it to the seats.
 func bookingError(oob bool) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
@@ -440,7 +440,7 @@ func bookingError(oob bool) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, " aria-live=\"assertive\" class=\"fixed inset-x-3 bottom-24 z-40 lg:inset-x-auto lg:right-4 lg:bottom-4 lg:w-96 empty:hidden\" data-testid=\"booking-error\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, " aria-live=\"assertive\" class=\"fixed inset-x-3 bottom-24 z-40 lg:inset-x-auto lg:right-4 lg:bottom-4 lg:w-96 empty:hidden pointer-events-none shadow-lg\" data-testid=\"booking-error\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
