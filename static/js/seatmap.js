@@ -116,7 +116,10 @@
   // ---- zoom: fit, buttons, pinch -------------------------------------------
   var DEFAULT_SEAT = 28, MIN_SEAT = 8, ZOOMED_SEAT = 24, MAX_SEAT = 48;
   function zoomer(viewport, canvas, controls) {
-    var seat = DEFAULT_SEAT, fitted = true;
+    // The stylesheet has already fitted the map (--seat from the viewport's
+    // width and the map's columns): start from the size it drew.
+    var first = canvas.querySelector(".seat");
+    var seat = first ? first.getBoundingClientRect().width || DEFAULT_SEAT : DEFAULT_SEAT, fitted = true;
     function set(px, keepCentre) {
       px = Math.max(fit(), Math.min(MAX_SEAT, px));
       var cx = keepCentre ? (viewport.scrollLeft + viewport.clientWidth / 2) / Math.max(1, canvas.offsetWidth) : 0.5;
@@ -138,11 +141,16 @@
       seat = px;
       canvas.style.setProperty("--seat", px.toFixed(2) + "px");
     }
+    // Everything in a row scales with --seat (labels and gaps are calc()s of
+    // it), so one measurement gives the fitting size: one layout, not two.
     function toFit() {
-      apply(fit());
-      apply(Math.min(seat, fit())); // labels do not scale exactly: once more
       fitted = true;
-      set(seat, false);
+      var px = fit();
+      if (Math.abs(px - seat) < 0.5 && !canvas.style.getPropertyValue("--seat")) {
+        buttons(); // the stylesheet's fit stands: no restyle of every seat
+        return;
+      }
+      set(px, false);
     }
     function buttons() {
       if (!controls) return;
@@ -152,8 +160,7 @@
       controls.querySelector('[data-zoom="in"]').disabled = seat >= MAX_SEAT - 0.01;
     }
     if (controls) {
-      controls.classList.remove("hidden");
-      controls.classList.add("flex");
+      controls.classList.remove("invisible"); // its space was kept: nothing moves
       controls.addEventListener("click", function (evt) {
         var b = evt.target.closest("[data-zoom]");
         if (!b) return;
@@ -215,7 +222,13 @@
       map.addEventListener("keydown", onKey);
     }
     var viewport = document.getElementById("seat-viewport"), canvas = document.getElementById("seat-canvas");
-    if (viewport && canvas) zoomer(viewport, canvas, document.querySelector("[data-zoom-controls]"));
+    // The stylesheet has fitted the map already; the zoom controls can wait
+    // until the page has been drawn (its layout is then done and cheap to read).
+    if (viewport && canvas) {
+      requestAnimationFrame(function () {
+        setTimeout(function () { zoomer(viewport, canvas, document.querySelector("[data-zoom-controls]")); }, 0);
+      });
+    }
     startCountdowns();
     listen();
   }
