@@ -16,7 +16,7 @@ build:
 
 ## test: vet, go.mod tidy, generated files up to date (templ; CSS when Node is present), all tests with -race
 test: vet check-tidy check-generated
-	$(GO) test -race -count=1 $(PKGS)
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 
 test-short:
 	$(GO) test -count=1 $(PKGS)

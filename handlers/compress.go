@@ -98,6 +98,7 @@ func (h *Handler) compress(c *fiber.Ctx) error {
 		if herr := h.handleError(c, err); herr != nil {
 			return herr
 		}
+		c.Locals(localErrorLogged, true) // handleError logged it: accessLog doesn't again
 	}
 	resp := c.Response()
 	if resp.IsBodyStream() || len(resp.Header.ContentEncoding()) > 0 || !compressibleType(resp.Header.ContentType()) {

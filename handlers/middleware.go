@@ -109,8 +109,9 @@ func (h *Handler) accessLog(c *fiber.Ctx) error {
 	start := time.Now()
 	err := c.Next()
 	status := c.Response().StatusCode()
-	if err != nil {
-		// The error handler has not run yet; it decides the status. Log there.
+	if err != nil || c.Locals(localErrorLogged) != nil {
+		// The error handler decides the status and logs (it has run already
+		// when the compress middleware rendered the error page).
 		return err
 	}
 	level := slog.LevelDebug
