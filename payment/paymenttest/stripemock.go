@@ -46,7 +46,10 @@ func StripeMock(t testing.TB) string {
 	}
 	port := freePort(t)
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	cmd := exec.Command(binPath, "-http-addr", addr)
+	// Its HTTPS listener too gets a port of its own: by default it takes
+	// :12112, and two test binaries running at once (make test runs packages
+	// in parallel) would fight over it, the loser never starting.
+	cmd := exec.Command(binPath, "-http-addr", addr, "-https-addr", "127.0.0.1:"+strconv.Itoa(freePort(t)))
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start stripe-mock: %v", err)
 	}
