@@ -136,6 +136,8 @@ type Showtime struct {
 	// SalesOpenAt is when online sales open (nil: as soon as it is published).
 	SalesOpenAt *time.Time `db:"sales_open_at"`
 	ShowAttrs
+	// SubtitleLanguage is the BCP 47 language of the subtitles, "" for none.
+	SubtitleLanguage string `db:"subtitle_language"`
 }
 
 // TicketType is a kind of ticket (adult, child, senior…).

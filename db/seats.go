@@ -30,7 +30,7 @@ type showtimeInfoRow struct {
 const showtimeInfoSQL = `
 	SELECT s.id, s.movie_id, s.auditorium_id, s.starts_at, s.ends_at, s.sales_close_at, s.counter_close_at,
 	       s.status, s.price_card_id, s.format, s.layout_id, NOT s.published AS unpublished, s.sales_open_at,
-	       s.version, s.language, s.audio_description, s.captions, s.event_label,
+	       s.version, s.language, s.audio_description, s.captions, s.event_label, s.subtitle_language,
 	       m.slug AS movie_slug, m.title AS movie_title, m.rating AS movie_rating,
 	       m.runtime_min AS movie_runtime, m.poster AS movie_poster,
 	       t.id AS theatre_id, t.slug AS theatre_slug, t.name AS theatre_name, t.city AS theatre_city, t.time_zone,

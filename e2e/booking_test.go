@@ -84,7 +84,7 @@ func TestGuestBooksAndPays(t *testing.T) {
 	if got := cents(t, b.Text(`[data-testid="order-total"]`)); got != total {
 		t.Fatalf("paid order total %d, want %d", got, total)
 	}
-	if st := b.Text(`[data-testid="order-state"]`); !strings.Contains(st, "paid") {
+	if st := b.Text(`[data-testid="order-state"]`); !strings.Contains(st, "You're booked") {
 		t.Fatalf("order state says %q", st)
 	}
 	b.WaitVisible(`[data-testid="payment-status"]`)

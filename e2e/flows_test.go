@@ -76,7 +76,21 @@ func (b *Browser) Navigate(url string) {
 // Click clicks the first element matching a CSS selector (scrolled into view).
 func (b *Browser) Click(sel string) {
 	b.t.Helper()
+	b.uncover(`document.querySelector(` + strconv.Quote(sel) + `)`)
 	click(b, chromedp.CSS(sel))
+}
+
+// uncover scrolls the element (a JavaScript expression) to the middle of the
+// screen when something fixed — the phone's summary bar, a notice — lies
+// over its centre, as a person scrolls a link out from under the bar before
+// tapping it. Clicks land on what the test means, not on the bar.
+func (b *Browser) uncover(elem string) {
+	b.t.Helper()
+	Eval[bool](b, `(() => { const e = `+elem+`; if (!e) return false;
+		const r = e.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+		const top = document.elementFromPoint(x, y);
+		if (top && top !== e && !e.contains(top)) e.scrollIntoView({block: "center", inline: "nearest"});
+		return true; })()`)
 }
 
 // WaitVisible waits until an element matching a CSS selector is visible.

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -276,6 +277,7 @@ func click[S chromedp.Selectable](b *Browser, sel S) {
 // ClickID clicks the element with this id (see click).
 func (b *Browser) ClickID(id string) {
 	b.t.Helper()
+	b.uncover(`document.getElementById(` + strconv.Quote(id) + `)`)
 	click(b, chromedp.ID(id))
 }
 

@@ -113,7 +113,7 @@ func (h *Handler) apiMovies(c *fiber.Ctx) error {
 	}
 	ctx := c.UserContext()
 	key := apiMoviesKey{filter: canonical(f), page: page, perPage: perPage}
-	body, err := h.catalog.apiMovies.get(key, catalogTTL, func() ([]byte, error) {
+	body, err := h.catalog.apiMovies.get(key, catalogTTL, func() (*encodedBody, error) {
 		ms, total, err := h.db.ListMovies(ctx, f, h.clock.Now(), perPage, (page-1)*perPage)
 		if err != nil {
 			return nil, err
@@ -122,12 +122,12 @@ func (h *Handler) apiMovies(c *fiber.Ctx) error {
 		for i, m := range ms {
 			out.Items[i] = toAPIMovie(m)
 		}
-		return json.Marshal(out)
+		return jsonBody(out)
 	})
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, body)
+	return sendCachedJSON(c, body)
 }
 
 // apiMovie is GET /api/v1/movies/:id.
@@ -137,17 +137,17 @@ func (h *Handler) apiMovie(c *fiber.Ctx) error {
 		return BadQuery("id", "The movie id must be a positive whole number.")
 	}
 	ctx := c.UserContext()
-	body, err := h.catalog.apiMovie.get(id, catalogTTL, func() ([]byte, error) {
+	body, err := h.catalog.apiMovie.get(id, catalogTTL, func() (*encodedBody, error) {
 		m, err := h.db.MovieByID(ctx, id)
 		if err != nil {
 			return nil, err
 		}
-		return json.Marshal(toAPIMovie(m))
+		return jsonBody(toAPIMovie(m))
 	})
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, body)
+	return sendCachedJSON(c, body)
 }
 
 // apiShowtimes is GET /api/v1/showtimes?movieId=&theatreId=&date=: the
@@ -163,7 +163,7 @@ func (h *Handler) apiShowtimes(c *fiber.Ctx) error {
 	}
 	f := db.ShowtimeFilter{MovieID: movieID, TheatreID: cf.TheatreID, Date: cf.Date}
 	ctx := c.UserContext()
-	body, err := h.catalog.apiShowtimes.get(f, seatsTTL, func() ([]byte, error) {
+	body, err := h.catalog.apiShowtimes.get(f, seatsTTL, func() (*encodedBody, error) {
 		ls, err := h.db.ListShowtimes(ctx, f, h.clock.Now())
 		if err != nil {
 			return nil, err
@@ -185,12 +185,12 @@ func (h *Handler) apiShowtimes(c *fiber.Ctx) error {
 				URL:          "/showtimes/" + strconv.FormatInt(l.ID, 10),
 			}
 		}
-		return json.Marshal(out)
+		return jsonBody(out)
 	})
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, body)
+	return sendCachedJSON(c, body)
 }
 
 // apiOpenAPI is GET /api/v1/openapi.json.
@@ -203,4 +203,19 @@ func (h *Handler) apiOpenAPI(c *fiber.Ctx) error {
 func sendJSON(c *fiber.Ctx, body []byte) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 	return c.Send(body)
+}
+
+// jsonBody marshals a cache entry's JSON body (compressed once, on first use).
+func jsonBody(v any) (*encodedBody, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return newEncodedBody(b, brotliCached, gzipCached), nil
+}
+
+// sendCachedJSON writes a cached JSON body in the coding the client accepts.
+func sendCachedJSON(c *fiber.Ctx, body *encodedBody) error {
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return body.send(c)
 }

@@ -39,14 +39,16 @@ type catalogCache struct {
 	clock booking.Clock
 	gen   atomic.Uint64 // bumped by every invalidation; entries of an older one are never served
 
-	theatres     *pageCache[struct{}, *theatreIndex]
-	genres       *pageCache[struct{}, []string]
-	whatsOn      *pageCache[whatsOnKey, string]   // the programme of a day, rendered (movies.go)
-	movies       *pageCache[string, moviePage]    // a movie's page content by slug (movies.go)
-	pages        *pageCache[fullPageKey, []byte]  // whole pages of anonymous visitors (movies.go: renderPage)
-	apiMovies    *pageCache[apiMoviesKey, []byte] // JSON bodies (api.go)
-	apiMovie     *pageCache[int64, []byte]        // by movie id
-	apiShowtimes *pageCache[db.ShowtimeFilter, []byte]
+	theatres *pageCache[struct{}, *theatreIndex]
+	genres   *pageCache[struct{}, []string]
+	whatsOn  *pageCache[whatsOnKey, string] // the programme of a day, rendered (movies.go)
+	movies   *pageCache[string, moviePage]  // a movie's page content by slug (movies.go)
+	// Whole bodies, compressed once per entry and encoding (compress.go).
+	pages        *pageCache[fullPageKey, *encodedBody]  // whole pages of anonymous visitors (movies.go: renderPage)
+	apiMovies    *pageCache[apiMoviesKey, *encodedBody] // JSON bodies (api.go)
+	apiMovie     *pageCache[int64, *encodedBody]        // by movie id
+	apiShowtimes *pageCache[db.ShowtimeFilter, *encodedBody]
+	sitemap      *pageCache[struct{}, *encodedBody] // seo.go
 }
 
 func newCatalogCache(clock booking.Clock) *catalogCache {
@@ -55,10 +57,11 @@ func newCatalogCache(clock booking.Clock) *catalogCache {
 	c.genres = newPageCache[struct{}, []string](c)
 	c.whatsOn = newPageCache[whatsOnKey, string](c)
 	c.movies = newPageCache[string, moviePage](c)
-	c.pages = newPageCache[fullPageKey, []byte](c)
-	c.apiMovies = newPageCache[apiMoviesKey, []byte](c)
-	c.apiMovie = newPageCache[int64, []byte](c)
-	c.apiShowtimes = newPageCache[db.ShowtimeFilter, []byte](c)
+	c.pages = newPageCache[fullPageKey, *encodedBody](c)
+	c.apiMovies = newPageCache[apiMoviesKey, *encodedBody](c)
+	c.apiMovie = newPageCache[int64, *encodedBody](c)
+	c.apiShowtimes = newPageCache[db.ShowtimeFilter, *encodedBody](c)
+	c.sitemap = newPageCache[struct{}, *encodedBody](c)
 	return c
 }
 

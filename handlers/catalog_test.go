@@ -24,6 +24,7 @@ import (
 	"marquee/db/dbtest"
 	"marquee/internal/app"
 	"marquee/internal/demo"
+	"marquee/views"
 )
 
 // catalogNow: 13:00 in New York, 12:00 in Chicago, 10:00 in Los Angeles.
@@ -202,7 +203,8 @@ func TestMoviePage(t *testing.T) {
 	if doc.Find(`[data-testid="movie-synopsis"]`).Text() == "" {
 		t.Error("synopsis missing")
 	}
-	if src := doc.Find(`[data-testid="movie-poster"]`).AttrOr("src", ""); src != "/static/img/posters/the-lighthouse-keepers-daughter.svg" {
+	if src := doc.Find(`[data-testid="movie-poster"]`).AttrOr("src", ""); src != views.Asset("img/posters/the-lighthouse-keepers-daughter.svg") ||
+		!strings.HasPrefix(src, "/static/img/posters/the-lighthouse-keepers-daughter.") {
 		t.Errorf("poster = %q", src)
 	}
 	if href := doc.Find(`[data-testid="movie-trailer"]`).AttrOr("href", ""); !strings.HasPrefix(href, "https://") {

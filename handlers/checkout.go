@@ -49,7 +49,9 @@ func (h *Handler) orderPage(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return render(c, fiber.StatusOK, views.OrderPage(h.meta(c, "Order "+o.Code), v))
+	m := h.meta(c, "Order "+o.Code)
+	m.NoIndex = true // nobody's business but the customer's (robots.txt says so too)
+	return render(c, fiber.StatusOK, views.OrderPage(m, v))
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

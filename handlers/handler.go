@@ -25,6 +25,7 @@ import (
 	"marquee/poster"
 	"marquee/sales"
 	"marquee/settings"
+	"marquee/static"
 )
 
 // Config is what the HTTP layer needs to know about its deployment.
@@ -134,6 +135,7 @@ type Handler struct {
 	draining  atomic.Bool         // shutting down: /readyz says not ready (routes.go)
 	metrics   *metrics.Metrics    // requests by route (middleware.go: observe); nil: none
 	posters   *poster.Processor   // poster uploads: checks and renditions (manage_movies.go)
+	assets    *assetFiles         // static files and their compressed forms (static.go)
 }
 
 // New builds a Handler from its dependencies, or says which are missing.
@@ -174,6 +176,8 @@ func New(d Deps) (*Handler, error) {
 	h.sales = d.Sales
 	h.holds = newHoldCounter()
 	h.posters = poster.New(poster.Limits{})
+	files := static.Files()
+	h.assets = newAssetFiles(files, files.Names())
 	return h, nil
 }
 

@@ -43,6 +43,7 @@ func (h *Handler) middleware(app *fiber.App) {
 		PermissionPolicy:          "camera=(self), geolocation=(), microphone=()",
 	}))
 	app.Use(h.accessLog)
+	app.Use(h.compress) // compress.go: what was not sent compressed already; never the event stream
 	app.Use(h.sessionMiddleware)
 	app.Use(h.loadUser) // accounts.go: the signed-in user, only when a session cookie is present
 	app.Use(h.csrfMiddleware(csrfExempt...))
@@ -109,8 +110,9 @@ func (h *Handler) accessLog(c *fiber.Ctx) error {
 	start := time.Now()
 	err := c.Next()
 	status := c.Response().StatusCode()
-	if err != nil {
-		// The error handler has not run yet; it decides the status. Log there.
+	if err != nil || c.Locals(localErrorLogged) != nil {
+		// The error handler decides the status and logs (it has run already
+		// when the compress middleware rendered the error page).
 		return err
 	}
 	level := slog.LevelDebug

@@ -54,6 +54,7 @@ func (h *Handler) whatsOn(c *fiber.Ctx) error {
 	m := h.meta(c, "What's on")
 	m.Nav = "whats-on"
 	m.Description = "Showtimes at Marquee cinemas: pick a day, a theatre or a genre, and book your seats."
+	m.URL = h.cfg.BaseURL + "/"
 	return h.renderPage(c, pageKey{whatsOn: key}, m, views.WhatsOnPage(m, templ.Raw(content)))
 }
 
@@ -73,23 +74,28 @@ func (h *Handler) movie(c *fiber.Ctx) error {
 		if err != nil {
 			return moviePage{}, err
 		}
-		s, err := renderString(views.MovieContent(views.MovieView{Movie: mv, Theatres: ts}))
+		mview := views.MovieView{Movie: mv, Theatres: ts}
+		s, err := renderString(views.MovieContent(mview))
 		if err != nil {
 			return moviePage{}, err
 		}
-		return moviePage{title: mv.Title, content: s}, nil
+		return moviePage{title: mv.Title, content: s, description: views.Summarize(mv.Synopsis, 155),
+			image: views.Absolute(h.cfg.BaseURL, views.PosterURL(mv.Poster)), jsonLD: views.MovieJSONLD(mview, h.cfg.BaseURL)}, nil
 	})
 	if err != nil {
 		return err
 	}
 	m := h.meta(c, p.title)
 	m.Nav = "whats-on"
+	m.Description, m.Image, m.JSONLD, m.OGType = p.description, p.image, p.jsonLD, "video.movie"
+	m.URL = h.cfg.BaseURL + views.MovieURL(slug)
 	return h.renderPage(c, pageKey{movie: slug}, m, views.MoviePage(m, templ.Raw(p.content)))
 }
 
-// moviePage is a movie page's cached content and title.
+// moviePage is a movie page's cached content, title and what search engines read.
 type moviePage struct {
-	title, content string
+	title, content             string
+	description, image, jsonLD string
 }
 
 // theatresPage is GET /theatres.
@@ -100,6 +106,8 @@ func (h *Handler) theatresPage(c *fiber.Ctx) error {
 	}
 	m := h.meta(c, "Theatres")
 	m.Nav = "theatres"
+	m.Description = "Marquee's cinemas: where they are and what's on at each."
+	m.URL = h.cfg.BaseURL + "/theatres"
 	return render(c, fiber.StatusOK, views.TheatresPage(m, views.TheatreView{Theatres: ti.list}))
 }
 
@@ -110,20 +118,20 @@ func (h *Handler) renderPage(c *fiber.Ctx, key pageKey, m views.Meta, page templ
 	if m.User != nil || m.CSRFToken != "" || m.Flash != "" {
 		return render(c, fiber.StatusOK, page)
 	}
-	body, err := h.catalog.pages.get(fullPageKey{meta: m, page: key}, catalogTTL, func() ([]byte, error) {
+	body, err := h.catalog.pages.get(fullPageKey{meta: m, page: key}, catalogTTL, func() (*encodedBody, error) {
 		var buf bytes.Buffer
 		buf.Grow(32 << 10)
 		if err := page.Render(context.Background(), &buf); err != nil {
 			return nil, err
 		}
-		return buf.Bytes(), nil
+		return newEncodedBody(buf.Bytes(), brotliCached, gzipCached), nil
 	})
 	if err != nil {
 		return err
 	}
 	c.Status(fiber.StatusOK)
 	c.Type("html", "utf-8")
-	return c.Send(body)
+	return body.send(c) // compressed once per cache entry, not per request
 }
 
 // renderString renders a component into a string (for the cache).

@@ -42,4 +42,6 @@ const (
 	localUser  = "marquee.user"  // *views.UserInfo, set by the session middleware
 	localCSRF  = "marquee.csrf"  // string, set by the CSRF middleware
 	localFlash = "marquee.flash" // string, set by the session middleware
+	// localErrorLogged is set once the error handler has answered and logged (compress.go).
+	localErrorLogged = "marquee.error-logged"
 )

@@ -1,14 +1,9 @@
 package handlers
 
 import (
-	"net/http"
-	"time"
-
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/filesystem"
 
 	"marquee/booking"
-	"marquee/static"
 )
 
 // routes lists every route of Marquee. Keep it the one place to read them.
@@ -18,11 +13,12 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/healthz", h.healthz)
 	app.Get("/readyz", h.readyz)
 
-	// Static assets, embedded in the binary. Names are not fingerprinted, so a modest cache lifetime.
-	app.Use("/static", filesystem.New(filesystem.Config{
-		Root:   http.FS(static.FS),
-		MaxAge: int(time.Hour.Seconds()),
-	}))
+	// Static assets, embedded in the binary: fingerprinted names (views.Asset) cached for a year,
+	// plain and outdated names briefly (static.go). Search engines: seo.go.
+	app.Get("/static/*", h.staticFile)
+	app.Get("/robots.txt", h.robots)
+	app.Get("/sitemap.xml", h.sitemap)
+	app.Get("/favicon.ico", h.favicon)
 
 	// --- catalogue (what's on, movies, showtimes) ---
 	app.Get("/", h.whatsOn)
@@ -172,6 +168,7 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/orders/:code/tickets/:n<int>.png", h.ticketQR)
 	app.Get("/orders/:code/receipt", h.receiptPage)
 	app.Get("/orders/:code/receipt.pdf", h.receiptPDF)
+	app.Get("/orders/:code/calendar.ics", h.orderCalendar) // "add to calendar" (calendar.go)
 	app.Get("/orders/:code/cancel", h.cancelPage)
 	app.Post("/orders/:code/cancel", h.cancel)
 	account.Get("/orders", h.historyPage)

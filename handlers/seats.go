@@ -142,6 +142,16 @@ func (h *Handler) showtimePage(c *fiber.Ctx) error {
 		Rendered: sharedMapHTML(b, m), LegendHTML: m.legend,
 	}
 	meta := h.meta(c, st.Info.Movie.Title+" · "+views.Day(st.Info.Showtime.StartsAt, st.Info.Theatre.Location()))
+	left := 0
+	for _, s := range b.States {
+		if s == booking.StateFree {
+			left++
+		}
+	}
+	meta.Description = views.ShowtimeDescription(v, left)
+	meta.URL = h.cfg.BaseURL + views.ShowtimeURL(st.Info.Showtime.ID)
+	meta.Image = views.Absolute(h.cfg.BaseURL, views.PosterURL(st.Info.Movie.Poster))
+	meta.JSONLD = views.ScreeningJSONLD(v, h.cfg.BaseURL, st.Card.SaleCurrency(), left)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return render(c, fiber.StatusOK, views.ShowtimePage(meta, v))
 }

@@ -6,13 +6,19 @@
 #   scripts/bench-load.sh [path ...]     default: /  /api/v1/movies  /api/v1/showtimes?date=<today>
 #
 # Environment: BENCH_DURATION (default 12s per path), BENCH_CONNECTIONS (64),
-# BENCH_THREADS (2). Needs wrk (Debian: apt-get install wrk).
+# BENCH_THREADS (2), BENCH_ENCODING (an Accept-Encoding to send, e.g. "br, gzip";
+# default none: uncompressed). BENCH_COMPARE=N: for each path, N rounds that
+# alternate an uncompressed run and a compressed one ("br, gzip") on the same
+# server, then min / median / max req/s of each and the ratio of the medians.
+# Needs wrk (Debian: apt-get install wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 duration=${BENCH_DURATION:-12s}
 conns=${BENCH_CONNECTIONS:-64}
 threads=${BENCH_THREADS:-2}
+encoding=${BENCH_ENCODING:-}
+compare=${BENCH_COMPARE:-0}
 if [ $# -gt 0 ]; then
   paths=("$@")
 else
@@ -69,17 +75,52 @@ if [ -z "$addr" ]; then
 fi
 
 echo "bench-load: marquee on http://$addr; wrk -t$threads -c$conns -d$duration --latency; $(nproc) CPUs, $(go env GOVERSION)"
+
+# wrk_rps URL ENCODING: one run, prints req/s and the bytes per response.
+wrk_rps() {
+  local out
+  if [ -n "$2" ]; then out=$(wrk -t"$threads" -c"$conns" -d"$duration" -H "Accept-Encoding: $2" "$1")
+  else out=$(wrk -t"$threads" -c"$conns" -d"$duration" "$1"); fi
+  awk '/^Requests\/sec:/ {print $2}' <<<"$out"
+}
+stats() { # min median max of the numbers given
+  printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; printf "%.0f %.0f %.0f", a[1], m, a[NR]}'
+}
+if [ "$compare" -gt 0 ]; then
+  echo
+  printf '%-40s %-8s %8s %8s %8s %10s\n' path encoding min median max bytes/resp
+  for p in "${paths[@]}"; do
+    url="http://$addr$p"
+    wrk -t"$threads" -c"$conns" -d2s "$url" >/dev/null
+    plain=(); comp=()
+    for _ in $(seq 1 "$compare"); do
+      plain+=("$(wrk_rps "$url" "")")
+      comp+=("$(wrk_rps "$url" "br, gzip")")
+    done
+    read -r pmin pmed pmax <<<"$(stats "${plain[@]}")"
+    read -r cmin cmed cmax <<<"$(stats "${comp[@]}")"
+    psize=$(curl -s -o /dev/null -w '%{size_download}' "$url")
+    csize=$(curl -s -o /dev/null -H 'Accept-Encoding: br, gzip' -w '%{size_download}' "$url")
+    printf '%-40s %-8s %8s %8s %8s %10s\n' "$p" none "$pmin" "$pmed" "$pmax" "$psize"
+    printf '%-40s %-8s %8s %8s %8s %10s\n' "" "br,gzip" "$cmin" "$cmed" "$cmax" "$csize"
+    awk -v c="$cmed" -v p="$pmed" 'BEGIN {printf "%-40s compressed/uncompressed median req/s: %.1f %%\n", "", 100 * c / p}'
+    echo "  runs (req/s): uncompressed ${plain[*]}; compressed ${comp[*]}"
+  done
+  exit 0
+fi
 results=()
 for p in "${paths[@]}"; do
   url="http://$addr$p"
   status=$(curl -s -o /dev/null -w '%{http_code}' "$url")
+  hdr=()
+  if [ -n "$encoding" ]; then hdr=(-H "Accept-Encoding: $encoding"); fi
   if [ "$status" != 200 ]; then
     echo "bench-load: GET $p answers $status, not 200; skipped" >&2
     results+=("$(printf '%-40s %12s %10s %10s' "$p" "HTTP $status" - -)")
     continue
   fi
-  wrk -t"$threads" -c"$conns" -d2s "$url" >/dev/null # warm caches and the pool
-  out=$(wrk -t"$threads" -c"$conns" -d"$duration" --latency "$url")
+  wrk -t"$threads" -c"$conns" -d2s "${hdr[@]}" "$url" >/dev/null # warm caches and the pool
+  out=$(wrk -t"$threads" -c"$conns" -d"$duration" --latency "${hdr[@]}" "$url")
   echo "--- GET $p"
   echo "$out"
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")

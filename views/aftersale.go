@@ -196,3 +196,14 @@ type HistoryOrder struct {
 	Code, Status, Movie, When, Where, Seats string
 	TotalCents                              int64
 }
+
+// refunded is the sum of the refunds that did not fail.
+func refunded(rs []RefundView) int64 {
+	var n int64
+	for _, r := range rs {
+		if r.Status != "failed" {
+			n += r.AmountCents
+		}
+	}
+	return n
+}

@@ -76,6 +76,9 @@ func Countdown(sec int) string {
 	if sec < 0 {
 		sec = 0
 	}
+	if sec >= 3600 { // a pay-later hold: hours, not 583:44
+		return fmt.Sprintf("%d h %02d min", sec/3600, sec%3600/60)
+	}
 	return fmt.Sprintf("%d:%02d", sec/60, sec%60)
 }
 
@@ -131,4 +134,40 @@ type OrderView struct {
 func (v OrderView) LocalStart() string {
 	loc := v.Info.Theatre.Location()
 	return Day(v.Info.Showtime.StartsAt, loc) + ", " + Clock(v.Info.Showtime.StartsAt, loc)
+}
+
+// seatLabels is the held seats in a few words: "2 seats: F12, F13".
+func seatLabels(s SummaryView) string {
+	labels := make([]string, len(s.Quote.Lines))
+	for i, l := range s.Quote.Lines {
+		labels[i] = l.Seat.Label()
+	}
+	n := "1 seat"
+	if len(labels) != 1 {
+		n = strconv.Itoa(len(labels)) + " seats"
+	}
+	return n + ": " + strings.Join(labels, ", ")
+}
+
+// RefundedCents is what was (or is being) refunded of the order.
+func (v OrderView) RefundedCents() int64 {
+	if v.After == nil {
+		return 0
+	}
+	return refunded(v.After.Refunds)
+}
+
+// ActiveSeats is the seats not cancelled in words: "2 seats (F12, F13)".
+func (v OrderView) ActiveSeats() string {
+	var labels []string
+	for _, it := range v.Order.Items {
+		if it.Status != booking.ItemCancelled {
+			labels = append(labels, it.Label())
+		}
+	}
+	n := "1 seat"
+	if len(labels) != 1 {
+		n = strconv.Itoa(len(labels)) + " seats"
+	}
+	return n + " (" + strings.Join(labels, ", ") + ")"
 }

@@ -116,3 +116,14 @@ func catID(n int64) string { return strconv.FormatInt(n, 10) }
 func catTheatreSelected(id, current int64) bool { return id == current }
 
 func genreSelected(g, current string) bool { return strings.EqualFold(g, current) }
+
+// chipLabel names a showtime link for screen readers, starting with exactly
+// what the chip shows ("13:30 IMAX") so that voice control finds it by its
+// visible text, then the zone and the screen.
+func chipLabel(s booking.Listing, t booking.TheatreDays) string {
+	l := Clock(s.StartsAt, t.Location())
+	if s.Format != "2D" && s.Format != "" {
+		l += " " + s.Format
+	}
+	return l + ", " + ZoneAbbrev(s.StartsAt, t.Location()) + ", " + s.AuditoriumName
+}

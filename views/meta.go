@@ -2,6 +2,13 @@
 // the small htmx partials. Views take plain data; they never query anything.
 package views
 
+import (
+	"context"
+	"io"
+
+	"github.com/a-h/templ"
+)
+
 // Meta is what every full page needs besides its own content.
 type Meta struct {
 	Title       string
@@ -15,6 +22,12 @@ type Meta struct {
 	Nav string
 	// Demo is true when the offline demo payment gateway is active.
 	Demo bool
+	// For search engines and link previews: the page's absolute canonical URL
+	// (also og:url), an absolute image URL (og:image), the Open Graph type
+	// ("website" when empty), schema.org JSON-LD (encoding/json output), and
+	// NoIndex for pages that are nobody's business (orders, accounts).
+	URL, Image, OGType, JSONLD string
+	NoIndex                    bool
 }
 
 // UserInfo is the signed-in user as the layout shows them.
@@ -35,3 +48,27 @@ func (u *UserInfo) IsManager() bool {
 
 // IsAdmin reports whether the user may administer users and roles.
 func (u *UserInfo) IsAdmin() bool { return u != nil && u.Role == "admin" }
+
+func ogTitle(m Meta) string {
+	if m.Title == "" {
+		return "Marquee"
+	}
+	return m.Title
+}
+
+func ogType(m Meta) string {
+	if m.OGType == "" {
+		return "website"
+	}
+	return m.OGType
+}
+
+// jsonLD writes structured data for search engines. The JSON comes from
+// encoding/json, which escapes <, > and &, so it cannot end the script
+// element; a data block is never executed, so the CSP has nothing to say.
+func jsonLD(js string) templ.Component {
+	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+		_, err := io.WriteString(w, `<script type="application/ld+json">`+js+`</script>`)
+		return err
+	})
+}

@@ -148,6 +148,24 @@ func NewSeatMap(showtimeID int64, l *booking.Layout) (*SeatMap, error) {
 	return m, nil
 }
 
+// Cols is the map's width in seat places (seats, aisles and gaps).
+func (m *SeatMap) Cols() int {
+	if len(m.rows) == 0 {
+		return 0
+	}
+	return len(m.rows[0].Cells)
+}
+
+// ColsClass is the canvas class that sizes the map to fit its box before any
+// script runs (static/css/input.css: cols-4 … cols-64; wider maps scroll).
+func (m *SeatMap) ColsClass() string {
+	n := m.Cols()
+	if n < 4 || n > 64 {
+		return ""
+	}
+	return "cols-" + strconv.Itoa(n)
+}
+
 var gapCell = []byte(`<span class="seat-gap" aria-hidden="true"></span>`)
 
 // rowCells writes the cells of one row for the given seat states.
