@@ -62,7 +62,8 @@ func TestParseAndWriteRates(t *testing.T) {
 }
 
 func taxCard() PriceCard {
-	return PriceCard{Currency: "usd", Prices: []Price{{TicketType: "adult", SeatKind: "standard", AmountCents: 1250}, {TicketType: "child", SeatKind: "standard", AmountCents: 900}}}
+	return PriceCard{Currency: "usd", TicketTypes: []TicketType{{Code: "adult", Name: "Adult"}, {Code: "child", Name: "Child"}},
+		Prices: []Price{{TicketType: "adult", SeatKind: "standard", AmountCents: 1250}, {TicketType: "child", SeatKind: "standard", AmountCents: 900}}}
 }
 
 // Sales tax added: each line's tax on top, the total includes it. VAT

@@ -17,6 +17,7 @@ import (
 
 	"marquee/booking"
 	"marquee/db/dbtest"
+	"marquee/views"
 )
 
 // layoutEnv: a theatre with the 200-seat auditorium of dbtest.AddShowtime and
@@ -216,7 +217,7 @@ func TestLayoutEditorPage(t *testing.T) {
 			t.Errorf("shortcut legend lacks %q", k)
 		}
 	}
-	if doc.Find(`script[src="/static/js/layout-editor.js"]`).Length() != 1 {
+	if doc.Find(`script[src="` + views.Asset("js/layout-editor.js") + `"]`).Length() != 1 {
 		t.Error("no editor script")
 	}
 	preview := doc.Find(`[data-testid="layout-preview"] [inert]`)
