@@ -217,7 +217,7 @@ func TestLayoutEditorPage(t *testing.T) {
 			t.Errorf("shortcut legend lacks %q", k)
 		}
 	}
-	if doc.Find(`script[src="` + views.Asset("js/layout-editor.js") + `"]`).Length() != 1 {
+	if doc.Find(`script[src="`+views.Asset("js/layout-editor.js")+`"]`).Length() != 1 {
 		t.Error("no editor script")
 	}
 	preview := doc.Find(`[data-testid="layout-preview"] [inert]`)
