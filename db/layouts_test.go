@@ -352,3 +352,50 @@ func TestSeatLayoutsMigrationDown(t *testing.T) {
 		t.Fatal("down dropped sold seats of an older version")
 	}
 }
+
+// TestClaimsOnlySeatsOfTheShowtimesLayout: the database refuses a claim of
+// a seat outside the layout version the showtime sells, or a blocked one —
+// the guard when a hold checked against a cached layout lands after the
+// layout changed (a new version saved, the show moved, a seat blocked).
+func TestClaimsOnlySeatsOfTheShowtimesLayout(t *testing.T) {
+	clock := booking.NewManualClock(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC))
+	d := dbtest.New(t, clock)
+	ctx := context.Background()
+	s := dbtest.AddShowtime(t, d, clock.Now().Add(24*time.Hour))
+	next, _ := booking.StarterLayout(3, 3)
+	next[4].Kind = booking.SeatBlocked
+	if _, err := d.SaveLayout(ctx, db.SaveLayout{AuditoriumID: s.AuditoriumID, Seats: next, NewVersion: true, Now: clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	hold := func(seatID int64) error {
+		_, err := d.HoldSeats(ctx, db.Hold{ShowtimeID: s.ShowtimeID, CartID: "c", SeatIDs: []int64{seatID}, TicketType: "adult",
+			Now: clock.Now(), Until: clock.Now().Add(time.Minute), Max: 10})
+		return err
+	}
+	// The show (no sales) now sells the new version: the old seat ids are gone from it.
+	if err := hold(s.SeatIDs[10]); booking.ErrorCode(err) != booking.ECONFLICT {
+		t.Fatalf("a seat of the old layout version: %v, want a conflict", err)
+	}
+	seats, err := d.LayoutSeats(ctx, mustLayoutOf(t, d, s.ShowtimeID))
+	if err != nil || len(seats) != 9 {
+		t.Fatalf("new layout: %d seats, %v", len(seats), err)
+	}
+	for _, seat := range seats {
+		err := hold(seat.ID)
+		if seat.Kind == booking.SeatBlocked && booking.ErrorCode(err) != booking.ECONFLICT {
+			t.Errorf("blocked seat %s held: %v", seat.Label(), err)
+		}
+		if seat.Kind != booking.SeatBlocked && err != nil {
+			t.Errorf("seat %s of the new layout: %v", seat.Label(), err)
+		}
+	}
+}
+
+func mustLayoutOf(t *testing.T, d *db.DB, showtimeID int64) int64 {
+	t.Helper()
+	var id int64
+	if err := dbtest.SQL(t, d).GetContext(context.Background(), &id, `SELECT layout_id FROM showtimes WHERE id = $1`, showtimeID); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}

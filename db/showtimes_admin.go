@@ -441,6 +441,13 @@ func (db *DB) MoveShowtime(ctx context.Context, id int64, plan MovePlanner, comm
 		p := booking.PlanMove(items, seats, same)
 		out.Lost = p.Lost
 		out.Orders = movedOrders(items, p)
+		// The show takes its new time and auditorium (and that auditorium's
+		// current layout) first: moved claims are checked against it.
+		ch := changeOf(cur)
+		ch.AuditoriumID, ch.Slot = to.AuditoriumID, to.Slot
+		if err := db.updateShowtimeRow(ctx, tx, id, ch, cur.Location()); err != nil {
+			return err
+		}
 		if !same {
 			if _, err := db.txExec(ctx, tx, `DELETE FROM seat_claims WHERE showtime_id = $1 AND order_id IS NULL`, id); err != nil {
 				return fmt.Errorf("drop holds: %w", err)
@@ -461,11 +468,6 @@ func (db *DB) MoveShowtime(ctx context.Context, id int64, plan MovePlanner, comm
 				WHERE c.showtime_id = $1 AND c.seat_id = m.old AND c.order_id IS NOT NULL`, id, pq.Array(olds), pq.Array(news)); err != nil {
 				return fmt.Errorf("move claims: %w", err)
 			}
-		}
-		ch := changeOf(cur)
-		ch.AuditoriumID, ch.Slot = to.AuditoriumID, to.Slot
-		if err := db.updateShowtimeRow(ctx, tx, id, ch, cur.Location()); err != nil {
-			return err
 		}
 		if err := db.txGet(ctx, tx, &out.After, `SELECT `+programmeColumns+programmeFrom+` WHERE s.id = $1`, id); err != nil {
 			return err
