@@ -183,4 +183,3 @@ func (db *DB) SaveTheatreSettings(ctx context.Context, t booking.TheatreSettings
 	}
 	return before, nil
 }
-

@@ -51,12 +51,16 @@ func (h *Handler) granted(c *fiber.Ctx, code string) bool {
 }
 
 // canSeeOrder is the one access rule for an order and everything under it
-// (tickets, receipt, cancellation): its owner, staff, the guest holding its
-// signed link token (?t=, remembered in the session), or the browser that
-// checked it out. Everyone else gets 404, so existence isn't revealed.
+// (tickets, receipt, cancellation): its owner, staff of its theatre (admins:
+// every theatre), the guest holding its signed link token (?t=, remembered
+// in the session), or the browser that checked it out. Everyone else gets
+// 404, so existence isn't revealed.
 func (h *Handler) canSeeOrder(c *fiber.Ctx, o booking.Order) bool {
 	if u := h.currentUser(c); u != nil {
-		if (o.UserID != nil && *o.UserID == u.ID) || u.Role.AtLeast(booking.RoleStaff) {
+		if o.UserID != nil && *o.UserID == u.ID {
+			return true
+		}
+		if u.Role.AtLeast(booking.RoleStaff) && h.staffOfOrder(c, o) {
 			return true
 		}
 	}
@@ -65,6 +69,20 @@ func (h *Handler) canSeeOrder(c *fiber.Ctx, o booking.Order) bool {
 		return true
 	}
 	return h.granted(c, o.Code)
+}
+
+// staffOfOrder reports whether the signed-in staff member works at the
+// order's theatre.
+func (h *Handler) staffOfOrder(c *fiber.Ctx, o booking.Order) bool {
+	s, err := h.scope(c)
+	if err != nil {
+		return false
+	}
+	if s.All {
+		return true
+	}
+	theatre, err := h.db.OrderTheatre(c.UserContext(), o.Code)
+	return err == nil && s.Allows(theatre)
 }
 
 var errNoSuchOrder = booking.Errorf(booking.ENOTFOUND, "No such order.")

@@ -130,9 +130,20 @@ func TestOrderAccessRule(t *testing.T) {
 	if resp, _ := ownerCl.get("/orders/" + mine.Code); resp.StatusCode != 200 {
 		t.Fatalf("owner: %d", resp.StatusCode)
 	}
+	// Staff see the orders of their own theatres only.
 	staff := e.acc.signedIn("staff@example.com", booking.RoleStaff)
+	if resp, _ := staff.get("/orders/" + guest.Code); resp.StatusCode != 404 {
+		t.Fatalf("staff of no theatre: %d, want 404", resp.StatusCode)
+	}
+	su, err := e.acc.db.UserByEmail(context.Background(), "staff@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.acc.db.SetStaffTheatres(context.Background(), su.ID, []int64{e.show.TheatreID}); err != nil {
+		t.Fatal(err)
+	}
 	if resp, _ := staff.get("/orders/" + guest.Code); resp.StatusCode != 200 {
-		t.Fatalf("staff: %d", resp.StatusCode)
+		t.Fatalf("staff of the order's theatre: %d", resp.StatusCode)
 	}
 }
 

@@ -52,6 +52,15 @@ func TestBoxOfficeOtherTheatre(t *testing.T) {
 	if got, _ := e.db.OrderByCode(ctx, o.Code); got.Status != booking.OrderPaid {
 		t.Fatalf("refused refund: %s", got.Status)
 	}
+	// Nor through the customer pages of the order (staff see only their theatres' orders there too).
+	for _, p := range []string{"/orders/" + o.Code, "/orders/" + o.Code + "/receipt", "/orders/" + o.Code + "/tickets", "/orders/" + o.Code + "/cancel"} {
+		resp, _ := e.staff.get(p)
+		wantStatus(t, resp, http.StatusNotFound)
+	}
+	resp, _ := e.staff.post("/orders/"+o.Code+"/cancel", url.Values{"all": {"1"}})
+	if resp.StatusCode < 400 {
+		t.Fatalf("another theatre's order cancelled through the customer page: %d", resp.StatusCode)
+	}
 	// Look-up doesn't find it, even by its exact code.
 	resp, doc := e.staff.get("/boxoffice/find?q=" + o.Code)
 	wantStatus(t, resp, http.StatusOK)
@@ -92,7 +101,8 @@ func TestBoxOfficeOtherTheatre(t *testing.T) {
 // ticketToken signs a ticket the way the order's ticket pages do.
 func (e *boxEnv) ticketToken(code, seat string) string {
 	e.t.Helper()
-	_, doc := e.staff.get("/orders/" + code)
+	// An admin sees every theatre's orders (staff only their own theatres').
+	_, doc := e.signedIn("tokens-admin-"+code+"@example.com", booking.RoleAdmin).get("/orders/" + code)
 	var token string
 	doc.Find(`[data-testid="ticket"][data-token]`).Each(func(_ int, s *goquery.Selection) {
 		if t, _ := s.Attr("data-token"); strings.HasPrefix(t, code+"."+seat+".") {
