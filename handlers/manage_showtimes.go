@@ -444,22 +444,21 @@ func (h *Handler) schedule(c *fiber.Ctx, f views.ShowtimeFormValues) ([]int64, d
 		shows = append(shows, db.NewShowtime{MovieID: movieID, AuditoriumID: audID, PriceCardID: set.PriceCardID,
 			Format: set.Format, Attrs: set.Attrs, Published: set.Published, Slot: slot})
 	}
-	if err := h.checkPriceCard(c, set.PriceCardID); err != nil {
+	if err := h.checkPriceCard(c, set.PriceCardID, aud.TheatreID); err != nil {
 		return nil, aud, err
 	}
 	ids, err := h.db.ScheduleShowtimes(ctx, shows, loc)
 	return ids, aud, err
 }
 
-// checkPriceCard refuses a price card that doesn't exist (EINVALID).
-func (h *Handler) checkPriceCard(c *fiber.Ctx, id int64) error {
-	if _, err := h.db.PriceCard(c.UserContext(), id); err != nil {
-		if booking.ErrorCode(err) == booking.ENOTFOUND {
-			return booking.Invalid("price_card", "Choose a price card.")
-		}
-		return err
+// checkPriceCard refuses a price card that doesn't exist, or belongs to
+// another theatre than the show's (EINVALID): shared cards sell everywhere.
+func (h *Handler) checkPriceCard(c *fiber.Ctx, id, theatreID int64) error {
+	pc, err := h.db.PriceCard(c.UserContext(), id)
+	if booking.ErrorCode(err) == booking.ENOTFOUND || (err == nil && !pc.SellsIn(theatreID)) {
+		return booking.Invalid("price_card", "Choose a price card of this theatre (or one shared by every theatre).")
 	}
-	return nil
+	return err
 }
 
 // managedShow loads the showtime in the path, refusing one of another theatre (403).
@@ -576,7 +575,7 @@ func (h *Handler) edit(c *fiber.Ctx, s db.ProgrammeShow, f views.ShowtimeFormVal
 	if err != nil {
 		return before, after, err
 	}
-	if err := h.checkPriceCard(c, set.PriceCardID); err != nil {
+	if err := h.checkPriceCard(c, set.PriceCardID, s.TheatreID); err != nil {
 		return before, after, err
 	}
 	start, err := booking.LocalTime(f.From, strings.TrimSpace(f.Times), loc)

@@ -524,3 +524,26 @@ func TestMoveShowtimeKeepsSeatsRefundsTheRest(t *testing.T) {
 	resp, _ = e.acc.client().get("/showtimes/" + strconv.FormatInt(id, 10))
 	wantStatus(t, resp, http.StatusOK)
 }
+
+// TestScheduleRefusesAnotherTheatresPriceCard: a manager may sell their
+// shows by their theatre's cards or shared ones, never another theatre's.
+func TestScheduleRefusesAnotherTheatresPriceCard(t *testing.T) {
+	e := newManageShowtimesEnv(t)
+	m := e.manager("m@example.com", e.theatreID)
+	var other, card int64
+	raw := dbtest.SQL(t, e.acc.db)
+	if err := raw.GetContext(context.Background(), &other, `INSERT INTO theatres (slug, name, time_zone) VALUES ('far', 'Far Away', 'UTC') RETURNING id`); err != nil {
+		t.Fatal(err)
+	}
+	if err := raw.GetContext(context.Background(), &card, `INSERT INTO price_cards (name, currency, theatre_id) VALUES ('Far card', 'usd', $1) RETURNING id`, other); err != nil {
+		t.Fatal(err)
+	}
+	m.get("/manage/showtimes/new")
+	f := e.scheduleForm("2026-11-26", "14:00")
+	f.Set("price_card", strconv.FormatInt(card, 10))
+	resp, _ := m.post("/manage/showtimes", f)
+	wantStatus(t, resp, http.StatusUnprocessableEntity)
+	if n := e.count(`SELECT count(*) FROM showtimes WHERE price_card_id = $1`, card); n != 0 {
+		t.Fatalf("%d showtimes sold by another theatre's card", n)
+	}
+}
