@@ -112,7 +112,7 @@ func (o Order) TaxCents() int64 {
 	var t int64
 	for _, it := range o.Items {
 		if it.Status != ItemReleased {
-			t += it.TaxCents
+			t += it.TaxCents + it.FeeTaxCents
 		}
 	}
 	return t
@@ -139,8 +139,10 @@ type OrderItem struct {
 	Status     string `db:"status" json:"status"`
 	// CheckedInAt is when the seat's ticket was scanned at the door (nil: not yet).
 	CheckedInAt *time.Time `db:"checked_in_at" json:"checkedInAt,omitempty"`
-	// TaxCents is the tax on this ticket and its booking fee, recorded at sale.
-	TaxCents int64 `db:"tax_cents" json:"-"`
+	// TaxCents is the tax on this ticket, FeeTaxCents on its booking fee,
+	// recorded at sale (QuoteLine).
+	TaxCents    int64 `db:"tax_cents" json:"-"`
+	FeeTaxCents int64 `db:"fee_tax_cents" json:"-"`
 }
 
 // Label is the seat's name, e.g. "F12".

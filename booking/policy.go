@@ -232,7 +232,7 @@ func planRefund(o Order, seatIDs []int64, money func(tickets, feeShare int64) (r
 		}
 		c.SeatIDs = append(c.SeatIDs, id)
 		c.TicketsCents += it.PriceCents
-		lineTax += it.TaxCents
+		lineTax += it.TaxCents + it.FeeTaxCents
 	}
 	sort.Slice(c.SeatIDs, func(i, j int) bool { return c.SeatIDs[i] < c.SeatIDs[j] })
 	k := int64(len(c.SeatIDs))

@@ -160,9 +160,13 @@ type Line struct {
 type QuoteLine struct {
 	Line
 	PriceCents int64
-	// TaxCents is the tax on the ticket and its booking fee (Tax.LineTax):
-	// included in them (VAT) or added on top (sales tax).
-	TaxCents int64
+	// TaxCents is the tax on the ticket, FeeTaxCents on its booking fee:
+	// included in them (VAT) or added on top (sales tax). Their sum is
+	// Tax.LineTax of ticket and fee together, so a line's total tax is rounded
+	// once; kept apart because the box office's figures (net of tax, film hire)
+	// are the tickets' and the fees are the cinema's own.
+	TaxCents    int64
+	FeeTaxCents int64
 }
 
 // Quote is the price of a set of lines: each ticket from the price card, plus
@@ -209,8 +213,10 @@ func PriceLines(card PriceCard, lines []Line, set Settings) (Quote, error) {
 	})
 	q.FeeCents = set.BookingFeeCents * int64(len(lines))
 	for i := range q.Lines {
-		q.Lines[i].TaxCents = set.Tax.LineTax(q.Lines[i].PriceCents + set.BookingFeeCents)
-		q.TaxCents += q.Lines[i].TaxCents
+		l := &q.Lines[i]
+		l.TaxCents = set.Tax.LineTax(l.PriceCents)
+		l.FeeTaxCents = set.Tax.LineTax(l.PriceCents+set.BookingFeeCents) - l.TaxCents
+		q.TaxCents += l.TaxCents + l.FeeTaxCents
 	}
 	q.TotalCents = q.SubtotalCents + q.FeeCents
 	if !q.TaxIncluded {

@@ -77,15 +77,19 @@ func TestPriceLinesRecordTax(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 13.50 × 8.875% = 1.198 → 1.20; 10.00 × 8.875% = 0.8875 → 0.89.
-	if q.Lines[0].TaxCents != 120 || q.Lines[1].TaxCents != 89 || q.TaxCents != 209 || q.TaxIncluded || q.TaxRate != 8875 ||
+	// Ticket and fee together, rounded once: 13.50 × 8.875% = 1.198 → 1.20;
+	// 10.00 × 8.875% = 0.8875 → 0.89. The ticket's part: 12.50 → 1.109 → 1.11,
+	// 9.00 → 0.799 → 0.80; the fee's is the rest (9 and 9).
+	if q.Lines[0].TaxCents != 111 || q.Lines[0].FeeTaxCents != 9 || q.Lines[1].TaxCents != 80 || q.Lines[1].FeeTaxCents != 9 ||
+		q.TaxCents != 209 || q.TaxIncluded || q.TaxRate != 8875 ||
 		q.SubtotalCents != 2150 || q.FeeCents != 200 || q.TotalCents != 2150+200+209 {
 		t.Fatalf("sales tax: %+v", q)
 	}
 	set.Tax = Tax{TaxIncluded, 20000}
 	q, _ = PriceLines(taxCard(), lines, set)
-	// 13.50 / 6 = 2.25; 10.00 / 6 = 1.6667 → 1.67.
-	if q.Lines[0].TaxCents != 225 || q.Lines[1].TaxCents != 167 || q.TaxCents != 392 || !q.TaxIncluded || q.TotalCents != 2350 {
+	// 13.50 / 6 = 2.25 (ticket 12.50 / 6 = 2.083 → 2.08, fee 0.17); 10.00 / 6 = 1.6667 → 1.67 (ticket 1.50, fee 0.17).
+	if q.Lines[0].TaxCents+q.Lines[0].FeeTaxCents != 225 || q.Lines[0].TaxCents != 208 || q.Lines[1].TaxCents+q.Lines[1].FeeTaxCents != 167 ||
+		q.Lines[1].TaxCents != 150 || q.TaxCents != 392 || !q.TaxIncluded || q.TotalCents != 2350 {
 		t.Fatalf("VAT: %+v", q)
 	}
 	set.Currency = "eur"

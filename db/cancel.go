@@ -99,7 +99,7 @@ func (db *DB) lockOrder(ctx context.Context, tx *sqlx.Tx, code string) (booking.
 	}
 	items, err := db.txStmt(ctx, tx, `
 		SELECT i.order_id, i.showtime_id, i.seat_id, s.row_label, s.number, s.kind, i.ticket_type, i.price_cents,
-		       i.status, i.checked_in_at, i.tax_cents
+		       i.status, i.checked_in_at, i.tax_cents, i.fee_tax_cents
 		FROM order_items i JOIN seats s ON s.id = i.seat_id
 		WHERE i.order_id = $1 ORDER BY s.y, s.x`)
 	if err != nil {

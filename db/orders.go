@@ -37,9 +37,9 @@ const insertOrderSQL = `
 	RETURNING id`
 
 const insertItemsSQL = `
-	INSERT INTO order_items (order_id, showtime_id, seat_id, ticket_type, price_cents, tax_cents, status)
-	SELECT $1, $2, s.seat_id, s.ticket_type, s.price_cents, s.tax_cents, 'reserved'
-	FROM unnest($3::bigint[], $4::text[], $5::bigint[], $6::bigint[]) AS s(seat_id, ticket_type, price_cents, tax_cents)`
+	INSERT INTO order_items (order_id, showtime_id, seat_id, ticket_type, price_cents, tax_cents, fee_tax_cents, status)
+	SELECT $1, $2, s.seat_id, s.ticket_type, s.price_cents, s.tax_cents, s.fee_tax_cents, 'reserved'
+	FROM unnest($3::bigint[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[]) AS s(seat_id, ticket_type, price_cents, tax_cents, fee_tax_cents)`
 
 const setTotalsSQL = `
 	UPDATE orders SET subtotal_cents = $2, fee_cents = $3, total_cents = $4, hold_expires_at = $5,
@@ -133,11 +133,11 @@ func (db *DB) writeItems(ctx context.Context, tx *sqlx.Tx, orderID, showtimeID i
 	seatIDs := make([]int64, len(q.Lines))
 	types := make([]string, len(q.Lines))
 	prices := make([]int64, len(q.Lines))
-	taxes := make([]int64, len(q.Lines))
+	taxes, feeTaxes := make([]int64, len(q.Lines)), make([]int64, len(q.Lines))
 	for i, l := range q.Lines {
-		seatIDs[i], types[i], prices[i], taxes[i] = l.Seat.ID, l.TicketType, l.PriceCents, l.TaxCents
+		seatIDs[i], types[i], prices[i], taxes[i], feeTaxes[i] = l.Seat.ID, l.TicketType, l.PriceCents, l.TaxCents, l.FeeTaxCents
 	}
-	if _, err := db.txExec(ctx, tx, insertItemsSQL, orderID, showtimeID, pq.Array(seatIDs), pq.Array(types), pq.Array(prices), pq.Array(taxes)); err != nil {
+	if _, err := db.txExec(ctx, tx, insertItemsSQL, orderID, showtimeID, pq.Array(seatIDs), pq.Array(types), pq.Array(prices), pq.Array(taxes), pq.Array(feeTaxes)); err != nil {
 		return fmt.Errorf("insert order items: %w", err)
 	}
 	if _, err := db.txExec(ctx, tx, setTotalsSQL, orderID, q.SubtotalCents, q.FeeCents, q.TotalCents, until,
@@ -261,7 +261,7 @@ func (db *DB) OrderByCode(ctx context.Context, code string) (booking.Order, erro
 	}
 	o.Items = []booking.OrderItem{}
 	if err := db.selectAll(ctx, &o.Items, `
-		SELECT i.order_id, i.showtime_id, i.seat_id, s.row_label, s.number, s.kind, i.ticket_type, i.price_cents, i.status, i.checked_in_at, i.tax_cents
+		SELECT i.order_id, i.showtime_id, i.seat_id, s.row_label, s.number, s.kind, i.ticket_type, i.price_cents, i.status, i.checked_in_at, i.tax_cents, i.fee_tax_cents
 		FROM order_items i
 		JOIN seats s ON s.id = i.seat_id
 		WHERE i.order_id = $1

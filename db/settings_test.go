@@ -36,8 +36,9 @@ func TestSettingsMigration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Each line: 12.50 + 1.00 fee = 13.50, VAT part 2.25.
-	if !got.TaxIncluded || got.TaxRate != 20000 || got.Items[0].TaxCents != 225 || got.Items[1].TaxCents != 225 {
+	// Each line: 12.50 + 1.00 fee = 13.50, VAT part 2.25: 2.08 of the ticket, 0.17 of the fee.
+	if !got.TaxIncluded || got.TaxRate != 20000 || got.Items[0].TaxCents != 208 || got.Items[0].FeeTaxCents != 17 ||
+		got.Items[1].TaxCents != 208 || got.Items[1].FeeTaxCents != 17 || got.TaxCents() != 450 {
 		t.Fatalf("backfill: %+v", got)
 	}
 	ts, err := d.TheatreSettingsAll(ctx)

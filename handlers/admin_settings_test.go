@@ -252,7 +252,8 @@ func TestReceiptOfSalesTaxTheatre(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := e.paid(nil, e.show.SeatIDs[2], e.show.SeatIDs[3]) // 2 × (12.50 + 1.00 fee) = 27.00, tax 2 × 1.20
-	if o.TaxIncluded || o.TaxRate != 8875 || o.TaxCents() != 240 || o.TotalCents != 2700+240 || o.Items[0].TaxCents != 120 {
+	if o.TaxIncluded || o.TaxRate != 8875 || o.TaxCents() != 240 || o.TotalCents != 2700+240 ||
+		o.Items[0].TaxCents != 111 || o.Items[0].FeeTaxCents != 9 { // the ticket's 12.50 × 8.875 % = 1.11, the fee's the rest
 		t.Fatalf("order: %+v", o)
 	}
 	// The rate changes later: the receipt keeps what was recorded.

@@ -50,10 +50,15 @@ UPDATE theatres SET tax_model = 'sales_tax_added', tax_rate = 0 WHERE time_zone 
 -- order_items.tax_cents, recorded when it is made). Orders from before were
 -- priced with VAT included at the then default 20 %: record that, with each
 -- line's tax part (ticket plus its share of the fee), half up.
+-- order_items.tax_cents is the tax on the ticket, fee_tax_cents on its
+-- share of the booking fee (the box office's figures are the tickets').
 ALTER TABLE orders ADD COLUMN tax_rate int NOT NULL DEFAULT 0 CHECK (tax_rate BETWEEN 0 AND 100000);
+ALTER TABLE order_items ADD COLUMN fee_tax_cents bigint NOT NULL DEFAULT 0 CHECK (fee_tax_cents >= 0);
 UPDATE orders SET tax_rate = 20000 WHERE tax_included;
 UPDATE order_items i
-SET tax_cents = ((i.price_cents + o.fee_cents / n.items) * 20000 * 2 + 120000) / (2 * 120000)
+SET tax_cents = (i.price_cents * 20000 * 2 + 120000) / (2 * 120000),
+    fee_tax_cents = ((i.price_cents + o.fee_cents / n.items) * 20000 * 2 + 120000) / (2 * 120000)
+                  - (i.price_cents * 20000 * 2 + 120000) / (2 * 120000)
 FROM orders o, (SELECT order_id, count(*) AS items FROM order_items GROUP BY order_id) n
 WHERE o.id = i.order_id AND n.order_id = i.order_id AND o.tax_included AND i.tax_cents = 0;
 
@@ -79,6 +84,7 @@ DROP TRIGGER theatres_settings_changed ON theatres;
 DROP TRIGGER cinema_settings_changed ON cinema_settings;
 DROP FUNCTION settings_changed();
 ALTER TABLE orders DROP COLUMN tax_rate;
+ALTER TABLE order_items DROP COLUMN fee_tax_cents;
 ALTER TABLE theatres
     DROP COLUMN currency, DROP COLUMN tax_model, DROP COLUMN tax_rate,
     DROP COLUMN seller_name, DROP COLUMN seller_address, DROP COLUMN tax_id,
