@@ -69,7 +69,7 @@ type App struct {
 	AfterSale *aftersale.Service
 	Mailer    mail.Mailer
 	Metrics   *metrics.Metrics // served on cfg.MetricsAddr by main (ServeMetrics)
-	Settings  *settings.Store // the business settings, per theatre, reloaded on every change
+	Settings  *settings.Store  // the business settings, per theatre, reloaded on every change
 
 	cfg         config.Config
 	store       *db.DB
