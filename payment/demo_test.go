@@ -3,6 +3,9 @@ package payment_test
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -132,5 +135,38 @@ func TestDemoGatewayPaidOnce(t *testing.T) {
 	}
 	if total != 1 {
 		t.Fatalf("%d payments of one session, want 1", total)
+	}
+}
+
+// TestCheckoutOfASalesTaxOrder: an order of a theatre that adds sales tax
+// is charged its total, tax included, with the tax as a line of its own
+// (the lines used to add up to the total without it, and payment refused
+// to start for every such order).
+func TestCheckoutOfASalesTaxOrder(t *testing.T) {
+	now := time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC)
+	clock := booking.NewManualClock(now)
+	store := dbtest.New(t, clock)
+	ctx := context.Background()
+	show := dbtest.AddShowtime(t, store, now.Add(24*time.Hour))
+	dbtest.SetTheatre(t, store, show.TheatreID, func(ts *booking.TheatreSettings) {
+		ts.Tax = booking.Tax{Model: booking.TaxAdded, Rate: 8875}
+	})
+	o := dbtest.PendingOrder(t, store, show, "t@example.com", nil, now, show.SeatIDs[30], show.SeatIDs[31])
+	if o.TaxIncluded || o.TaxCents() == 0 {
+		t.Fatalf("the order has no sales tax: %+v", o)
+	}
+	demo := payment.NewDemo("http://marquee.test", clock.Now, store)
+	pay := payment.NewService(payment.Config{Store: store, Gateway: demo, Clock: clock,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: "http://marquee.test"})
+	url, err := pay.StartCheckout(ctx, o.Code)
+	if err != nil {
+		t.Fatalf("start checkout: %v", err)
+	}
+	st, req, _, ok, err := demo.Session(ctx, url[strings.LastIndex(url, "/")+1:])
+	if err != nil || !ok || st.AmountCents != o.TotalCents {
+		t.Fatalf("session charges %d, order total %d (%v)", st.AmountCents, o.TotalCents, err)
+	}
+	if last := req.Lines[len(req.Lines)-1]; last.UnitCents != o.TaxCents() || !strings.HasPrefix(last.Name, "Sales tax") {
+		t.Fatalf("last line %+v, want the sales tax %d", last, o.TaxCents())
 	}
 }

@@ -355,6 +355,10 @@ func (s *Service) checkoutRequest(o booking.Order, p Record) (CheckoutRequest, e
 		lines = append(lines, Line{Name: "Booking fee", UnitCents: o.FeeCents, Quantity: 1})
 		sum += o.FeeCents
 	}
+	if tax := o.TaxCents(); !o.TaxIncluded && tax > 0 { // sales tax added on top: a line of its own
+		lines = append(lines, Line{Name: o.Tax().Name() + " " + booking.RateString(o.TaxRate), UnitCents: tax, Quantity: 1})
+		sum += tax
+	}
 	if sum != o.TotalCents || len(lines) == 0 {
 		return CheckoutRequest{}, fmt.Errorf("checkout lines of %s add up to %d, order total %d", o.Code, sum, o.TotalCents)
 	}
