@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq"
 )
 
 // TestGuestBooksAndPays: a moviegoer without an account goes what's on → a
@@ -104,7 +106,18 @@ func TestGuestBooksAndPays(t *testing.T) {
 // hold here is longer than the time left), and it can be booked and paid end
 // to end.
 func TestBookTheShowStartingSoon(t *testing.T) {
-	srv := StartServer(t, "MARQUEE_HOLD_LENGTH=30m")
+	srv := StartServer(t)
+	// A 30-minute hold, longer than the time left: an administrator's setting,
+	// which every instance reloads when it changes (NOTIFY).
+	setting, err := sqlx.Connect("postgres", srv.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := setting.Exec(`UPDATE cinema_settings SET hold_seconds = 1800`); err != nil {
+		t.Fatal(err)
+	}
+	setting.Close()
+	time.Sleep(time.Second) // the server reloads its settings snapshot
 	b := NewBrowser(t)
 
 	// The soonest showtime of the demo's "soon" movie starts within 20 minutes.
