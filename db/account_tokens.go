@@ -93,11 +93,22 @@ func (db *DB) useAccountToken(ctx context.Context, tx *sqlx.Tx, plain, purpose s
 // ConfirmEmail uses a confirmation link: the address is confirmed and the
 // guest orders placed with it are adopted by the account. It returns the user.
 func (db *DB) ConfirmEmail(ctx context.Context, plain string) (*booking.User, error) {
+	u, err := db.useProvingLink(ctx, plain, TokenConfirm)
+	if err != nil {
+		return nil, fmt.Errorf("confirm e-mail: %w", err)
+	}
+	return u, nil
+}
+
+// useProvingLink uses a link that proves its user owns the address: the
+// address is confirmed (if it wasn't) and the guest orders placed with it
+// are adopted, in one transaction. It returns the user.
+func (db *DB) useProvingLink(ctx context.Context, plain, purpose string) (*booking.User, error) {
 	var uid int64
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		var email string
-		uid, _, err = db.useAccountToken(ctx, tx, plain, TokenConfirm)
+		uid, _, err = db.useAccountToken(ctx, tx, plain, purpose)
 		if err != nil {
 			return err
 		}
@@ -109,7 +120,7 @@ func (db *DB) ConfirmEmail(ctx context.Context, plain string) (*booking.User, er
 		return db.adoptGuestOrders(ctx, tx, uid, email)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("confirm e-mail: %w", err)
+		return nil, err
 	}
 	return db.UserByID(ctx, uid)
 }
@@ -177,23 +188,9 @@ func (db *DB) ChangeEmail(ctx context.Context, plain string) (*booking.User, str
 // UseSignInLink uses an e-mailed sign-in link and returns its user. Following
 // it proves the address, so it is confirmed too (and guest orders adopted).
 func (db *DB) UseSignInLink(ctx context.Context, plain string) (*booking.User, error) {
-	var uid int64
-	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
-		var err error
-		var email string
-		uid, _, err = db.useAccountToken(ctx, tx, plain, TokenSignIn)
-		if err != nil {
-			return err
-		}
-		if err := db.txGet(ctx, tx, &email, `
-			UPDATE users SET email_confirmed_at = coalesce(email_confirmed_at, $2), updated_at = $2
-			WHERE id = $1 RETURNING email`, uid, db.Now()); err != nil {
-			return err
-		}
-		return db.adoptGuestOrders(ctx, tx, uid, email)
-	})
+	u, err := db.useProvingLink(ctx, plain, TokenSignIn)
 	if err != nil {
 		return nil, fmt.Errorf("sign-in link: %w", err)
 	}
-	return db.UserByID(ctx, uid)
+	return u, nil
 }

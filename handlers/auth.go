@@ -3,7 +3,9 @@ package handlers
 import (
 	"errors"
 	"strings"
+	"time"
 
+	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
 
@@ -175,15 +177,35 @@ func (h *Handler) forgotPage(c *fiber.Ctx) error {
 }
 
 func (h *Handler) forgot(c *fiber.Ctx) error {
+	return h.mailAccountLink(c, accountLink{
+		limit: "reset", page: views.ForgotPage, title: "Reset your password", purpose: db.TokenReset,
+		ttl: booking.ResetTokenTTL, path: "/reset-password", subject: "Reset your Marquee password",
+		text: views.ResetMailText, html: views.ResetMailHTML, inbox: "with a link to choose a new password",
+	})
+}
+
+// accountLink is an e-mailed single-use link asked for by address (password
+// reset, sign-in): its page, limits, token and e-mail.
+type accountLink struct {
+	limit, title, purpose, path, subject, inbox string
+	page                                        func(views.Meta, string, views.FormErrors) templ.Component
+	ttl                                         time.Duration
+	text, html                                  func(views.MailLink) templ.Component
+}
+
+// mailAccountLink e-mails a link of kind l to the address in the form. The
+// answer is the same whether or not the address has an account; the sends
+// are limited per IP and per address (RateLimits.ResetIP, ResetAccount).
+func (h *Handler) mailAccountLink(c *fiber.Ctx, l accountLink) error {
 	email := booking.NormalizeEmail(copyForm(c, "email"))
-	if err := h.rateLimit(c, "reset:ip", h.clientIP(c), h.limits.ResetIP); err != nil {
+	if err := h.rateLimit(c, l.limit+":ip", h.clientIP(c), h.limits.ResetIP); err != nil {
 		return err
 	}
 	if err := booking.ValidateEmail(email); err != nil {
 		errs, _ := formErrors(err, "")
-		return render(c, fiber.StatusUnprocessableEntity, views.ForgotPage(h.pageMeta(c, "Reset your password", "account"), email, errs))
+		return render(c, fiber.StatusUnprocessableEntity, l.page(h.pageMeta(c, l.title, "account"), email, errs))
 	}
-	if err := h.rateLimit(c, "reset:acct", email, h.limits.ResetAccount); err != nil {
+	if err := h.rateLimit(c, l.limit+":acct", email, h.limits.ResetAccount); err != nil {
 		return err
 	}
 	ctx := c.UserContext()
@@ -194,15 +216,14 @@ func (h *Handler) forgot(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	default:
-		token, err := h.db.CreateAccountToken(ctx, u.ID, db.TokenReset, "", booking.ResetTokenTTL)
+		token, err := h.db.CreateAccountToken(ctx, u.ID, l.purpose, "", l.ttl)
 		if err != nil {
 			return err
 		}
-		d := views.MailLink{Name: u.Name, Link: h.link("/reset-password", token)}
-		h.sendMail(c, u.Email, "Reset your Marquee password", views.ResetMailText(d), views.ResetMailHTML(d))
+		d := views.MailLink{Name: u.Name, Link: h.link(l.path, token)}
+		h.sendMail(c, u.Email, l.subject, l.text(d), l.html(d))
 	}
-	return render(c, fiber.StatusOK, views.CheckInboxPage(h.pageMeta(c, "Check your inbox", "account"), "Check your inbox", email,
-		"with a link to choose a new password"))
+	return render(c, fiber.StatusOK, views.CheckInboxPage(h.pageMeta(c, "Check your inbox", "account"), "Check your inbox", email, l.inbox))
 }
 
 func (h *Handler) resetPage(c *fiber.Ctx) error {
@@ -336,37 +357,13 @@ func (h *Handler) signInLinkPage(c *fiber.Ctx) error {
 
 // sendSignInLink e-mails a single-use sign-in link: POST /login/link. The
 // owner of an account that the sign-in limits slow down (someone guessing
-// its password) gets in through their inbox. The answer is the same whether
-// or not the account exists; the sends are limited like password resets.
+// its password) gets in through their inbox.
 func (h *Handler) sendSignInLink(c *fiber.Ctx) error {
-	email := booking.NormalizeEmail(copyForm(c, "email"))
-	if err := h.rateLimit(c, "signin-link:ip", h.clientIP(c), h.limits.ResetIP); err != nil {
-		return err
-	}
-	if err := booking.ValidateEmail(email); err != nil {
-		errs, _ := formErrors(err, "")
-		return render(c, fiber.StatusUnprocessableEntity, views.SignInLinkPage(h.pageMeta(c, "Sign in by e-mail", "account"), email, errs))
-	}
-	if err := h.rateLimit(c, "signin-link:acct", email, h.limits.ResetAccount); err != nil {
-		return err
-	}
-	ctx := c.UserContext()
-	u, err := h.db.UserByEmail(ctx, email)
-	switch {
-	case booking.ErrorCode(err) == booking.ENOTFOUND:
-		// Nothing to send; the answer is the same.
-	case err != nil:
-		return err
-	default:
-		token, err := h.db.CreateAccountToken(ctx, u.ID, db.TokenSignIn, "", booking.SignInTokenTTL)
-		if err != nil {
-			return err
-		}
-		d := views.MailLink{Name: u.Name, Link: h.link("/login/link/use", token)}
-		h.sendMail(c, u.Email, "Your Marquee sign-in link", views.SignInMailText(d), views.SignInMailHTML(d))
-	}
-	return render(c, fiber.StatusOK, views.CheckInboxPage(h.pageMeta(c, "Check your inbox", "account"), "Check your inbox", email,
-		"with a link that signs you in"))
+	return h.mailAccountLink(c, accountLink{
+		limit: "signin-link", page: views.SignInLinkPage, title: "Sign in by e-mail", purpose: db.TokenSignIn,
+		ttl: booking.SignInTokenTTL, path: "/login/link/use", subject: "Your Marquee sign-in link",
+		text: views.SignInMailText, html: views.SignInMailHTML, inbox: "with a link that signs you in",
+	})
 }
 
 // signInLinkUsePage asks for one click to use a sign-in link (mail scanners
