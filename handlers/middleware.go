@@ -11,6 +11,8 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
+
+	"marquee/booking"
 )
 
 // contentSecurityPolicy allows only our own scripts, styles and images: no
@@ -64,9 +66,11 @@ func validText(c *fiber.Ctx) error {
 		}
 	}
 	c.Context().QueryArgs().VisitAll(check)
+	if !ok { // a malformed address or query: 400
+		return BadQuery("", "The request contains characters that aren't valid text.")
+	}
 	ct := c.Request().Header.ContentType()
 	switch {
-	case !ok:
 	case bytes.HasPrefix(ct, []byte(fiber.MIMEApplicationForm)):
 		c.Request().PostArgs().VisitAll(check)
 	case bytes.HasPrefix(ct, []byte(fiber.MIMEMultipartForm)):
@@ -87,8 +91,8 @@ func validText(c *fiber.Ctx) error {
 			}
 		}
 	}
-	if !ok {
-		return BadQuery("", "The request contains characters that aren't valid text.")
+	if !ok { // a form field that isn't text: 422, like any field a form can't take
+		return booking.Invalid("", "The form contains characters that aren't valid text.")
 	}
 	return c.Next()
 }

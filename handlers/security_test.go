@@ -42,7 +42,8 @@ func TestSecurityLoginNextStaysLocal(t *testing.T) {
 	}
 }
 
-// Bytes that aren't UTF-8 (or NUL) in a query or a form are a 400, not a database error (500).
+// Bytes that aren't UTF-8 (or NUL) are never a database error (500): in the
+// address or query a 400 (malformed request), in a form field a 422.
 func TestSecurityInvalidUTF8Is400(t *testing.T) {
 	e := newAccEnv(t)
 	cl := e.client()
@@ -53,8 +54,8 @@ func TestSecurityInvalidUTF8Is400(t *testing.T) {
 	}
 	cl.get("/login")
 	for _, email := range []string{"\xff@example.com", "a\x00@example.com"} {
-		if resp, _ := cl.post("/login", url.Values{"email": {email}, "password": {"x"}}); resp.StatusCode != http.StatusBadRequest {
-			t.Fatalf("login as %q: %d, want 400", email, resp.StatusCode)
+		if resp, _ := cl.post("/login", url.Values{"email": {email}, "password": {"x"}}); resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("login as %q: %d, want 422", email, resp.StatusCode)
 		}
 	}
 	admin := e.signedIn("root@example.com", booking.RoleAdmin)
@@ -64,8 +65,8 @@ func TestSecurityInvalidUTF8Is400(t *testing.T) {
 		}
 	}
 	admin.get("/account")
-	if resp, _ := admin.post("/account/tokens", url.Values{"name": {"\xff"}}); resp.StatusCode != http.StatusBadRequest {
-		t.Fatalf("token name: %d, want 400", resp.StatusCode)
+	if resp, _ := admin.post("/account/tokens", url.Values{"name": {"\xff"}}); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("token name: %d, want 422", resp.StatusCode)
 	}
 	// Ordinary non-ASCII text is fine.
 	if resp, _ := cl.get("/?q=" + url.QueryEscape("Amélie")); resp.StatusCode != http.StatusOK {
@@ -98,18 +99,18 @@ func (cl *client) postMultipart(path string, form url.Values) (*http.Response, *
 }
 
 // Multipart forms get the same text check as urlencoded ones: NUL bytes or
-// invalid UTF-8 are a 400, never a database error (500).
+// invalid UTF-8 are a 422, never a database error (500).
 func TestSecurityInvalidTextInMultipartFormsIs400(t *testing.T) {
 	e := newAccEnv(t)
 	cl := e.client()
 	for _, bad := range []string{"\xff@example.com", "a\x00@example.com"} {
 		cl.get("/login")
-		if resp, _ := cl.postMultipart("/login", url.Values{"email": {bad}, "password": {"x"}}); resp.StatusCode != http.StatusBadRequest {
-			t.Fatalf("multipart login as %q: %d, want 400", bad, resp.StatusCode)
+		if resp, _ := cl.postMultipart("/login", url.Values{"email": {bad}, "password": {"x"}}); resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("multipart login as %q: %d, want 422", bad, resp.StatusCode)
 		}
 		cl.get("/register")
-		if resp, _ := cl.postMultipart("/register", url.Values{"email": {bad}, "name": {"N"}, "password": {"correct horse battery"}}); resp.StatusCode != http.StatusBadRequest {
-			t.Fatalf("multipart register as %q: %d, want 400", bad, resp.StatusCode)
+		if resp, _ := cl.postMultipart("/register", url.Values{"email": {bad}, "name": {"N"}, "password": {"correct horse battery"}}); resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("multipart register as %q: %d, want 422", bad, resp.StatusCode)
 		}
 	}
 	u := e.signedIn("multi@example.com", booking.RoleCustomer)
@@ -119,13 +120,13 @@ func TestSecurityInvalidTextInMultipartFormsIs400(t *testing.T) {
 		"/account/email":   {"email": {"\xff@example.com"}, "password": {"x"}},
 	} {
 		u.get("/account")
-		if resp, _ := u.postMultipart(path, form); resp.StatusCode != http.StatusBadRequest {
-			t.Fatalf("multipart %s: %d, want 400", path, resp.StatusCode)
+		if resp, _ := u.postMultipart(path, form); resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("multipart %s: %d, want 422", path, resp.StatusCode)
 		}
 	}
 	// Ordinary multipart text still works.
 	cl.get("/login")
-	if resp, _ := cl.postMultipart("/login", url.Values{"email": {"Amélie@example.com"}, "password": {"wrong"}}); resp.StatusCode >= 500 || resp.StatusCode == http.StatusBadRequest {
+	if resp, _ := cl.postMultipart("/login", url.Values{"email": {"Amélie@example.com"}, "password": {"wrong"}}); resp.StatusCode >= 500 || resp.StatusCode == http.StatusUnprocessableEntity {
 		t.Fatalf("multipart login with UTF-8: %d", resp.StatusCode)
 	}
 }
