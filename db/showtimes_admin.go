@@ -161,9 +161,12 @@ func (db *DB) ProgrammeMovies(ctx context.Context) ([]Choice, error) {
 }
 
 // ProgrammePriceCards returns the price cards, by name.
-func (db *DB) ProgrammePriceCards(ctx context.Context) ([]Choice, error) {
+func (db *DB) ProgrammePriceCards(ctx context.Context, scope booking.Scope) ([]Choice, error) {
 	var out []Choice
-	if err := db.selectAll(ctx, &out, `SELECT id, name, 0 AS runtime_min FROM price_cards ORDER BY name, id`); err != nil {
+	if err := db.selectAll(ctx, &out, `
+		SELECT id, name, 0 AS runtime_min FROM price_cards
+		WHERE $1 OR theatre_id IS NULL OR theatre_id = ANY($2)
+		ORDER BY name, id`, scope.All, pq.Array(scope.Theatres)); err != nil {
 		return nil, fmt.Errorf("price cards: %w", err)
 	}
 	return out, nil

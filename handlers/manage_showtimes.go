@@ -194,7 +194,7 @@ func (h *Handler) showtimeFormPage(c *fiber.Ctx, scope booking.Scope, onlyTheatr
 		p.Auditoriums = append(p.Auditoriums, views.ProgrammeOption{Value: strconv.FormatInt(a.ID, 10),
 			Label: a.Name + " (" + strconv.Itoa(a.Capacity) + " seats)", Group: a.TheatreName})
 	}
-	cards, err := h.db.ProgrammePriceCards(ctx)
+	cards, err := h.db.ProgrammePriceCards(ctx, scope) // the shared cards and those of the manager's theatres
 	if err != nil {
 		return p, err
 	}
@@ -324,7 +324,7 @@ func formPageError(p *views.ShowtimeFormPage, err error) (status int, ok bool) {
 
 // newShowtimePage is the schedule form: GET /manage/showtimes/new?theatre=.
 func (h *Handler) newShowtimePage(c *fiber.Ctx) error {
-	_, scope, err := h.theatresInScope(c)
+	theatres, scope, err := h.theatresInScope(c)
 	if err != nil {
 		return err
 	}
@@ -341,7 +341,14 @@ func (h *Handler) newShowtimePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	today := h.clock.Now().Format(booking.DateLayout)
+	// Today where the shows will be: the theatre asked for, else the manager's first.
+	loc := time.UTC
+	for i, t := range theatres {
+		if t.ID == theatre || (theatre == 0 && i == 0) {
+			loc = t.Location()
+		}
+	}
+	today := h.clock.Now().In(loc).Format(booking.DateLayout)
 	p.Form = views.ShowtimeFormValues{Format: "2D", Version: booking.VersionOriginal, Published: true, From: today,
 		SalesClose: "0", CounterClose: "10", Weekdays: map[string]bool{}}
 	return render(c, fiber.StatusOK, views.ShowtimeNew(h.pageMeta(c, "Schedule showtimes", "manage"), p))

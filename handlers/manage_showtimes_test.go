@@ -538,7 +538,10 @@ func TestScheduleRefusesAnotherTheatresPriceCard(t *testing.T) {
 	if err := raw.GetContext(context.Background(), &card, `INSERT INTO price_cards (name, currency, theatre_id) VALUES ('Far card', 'usd', $1) RETURNING id`, other); err != nil {
 		t.Fatal(err)
 	}
-	m.get("/manage/showtimes/new")
+	_, doc := m.get("/manage/showtimes/new")
+	if doc.Find(`select[name="price_card"] option[value="`+strconv.FormatInt(card, 10)+`"]`).Length() != 0 {
+		t.Error("the schedule form offers another theatre's price card")
+	}
 	f := e.scheduleForm("2026-11-26", "14:00")
 	f.Set("price_card", strconv.FormatInt(card, 10))
 	resp, _ := m.post("/manage/showtimes", f)
