@@ -58,6 +58,7 @@ func TestLayoutEditorKeyboard(t *testing.T) {
 		t.Errorf("preview zones: %q", z)
 	}
 	// Save from the keyboard.
+	dropFlash(b)
 	b.Do(chromedp.Focus(chromedp.CSS(`[data-testid="save-layout"]`)), chromedp.KeyEvent(kb.Enter))
 	b.WaitVisible(`[data-testid="flash"]`)
 	if f := b.Text(`[data-testid="flash"]`); !strings.Contains(f, "The layout is saved (version 1, 10 seats)") {
@@ -144,6 +145,7 @@ func TestNewAuditoriumScheduledAndSold(t *testing.T) {
 	keys(kb.ArrowDown, kb.Home, kb.ArrowRight, kb.ArrowRight, "b") // B3 blocked
 	m.WaitJS("the preview", `document.querySelectorAll("[data-testid=preview-map] button.seat").length === 17 &&
 		document.querySelectorAll("[data-testid=preview-map] [data-state=blocked]").length === 1`)
+	dropFlash(m)
 	m.Do(chromedp.Focus(chromedp.CSS(`[data-testid="save-layout"]`)), chromedp.KeyEvent(kb.Enter))
 	m.WaitVisible(`[data-testid="flash"]`)
 	if f := m.Text(`[data-testid="flash"]`); !strings.Contains(f, "The layout is saved (version 1, 18 seats)") {
@@ -233,4 +235,12 @@ func TestNewAuditoriumScheduledAndSold(t *testing.T) {
 	}
 	checkTickets(c, 1)
 	c.NoProblems()
+}
+
+// dropFlash removes the flash message the page shows (that of the action
+// before), so that a WaitVisible on the flash waits for the next page's: it
+// raced the navigation and read the old one.
+func dropFlash(b *Browser) {
+	b.t.Helper()
+	Eval[bool](b, `(() => { document.querySelectorAll('[data-testid="flash"]').forEach(f => f.remove()); return true; })()`)
 }
