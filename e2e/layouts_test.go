@@ -209,6 +209,9 @@ func TestNewAuditoriumScheduledAndSold(t *testing.T) {
 	if n := c.Count(`#seat-rows button.seat.k-companion`); n != 1 {
 		t.Errorf("the customer's map has %d companion seats, want 1", n)
 	}
+	// The page's scripts run first: a seat clicked before htmx is set up is
+	// posted as a plain form (the no-script path), which navigates.
+	c.WaitJS("the page's scripts", `document.readyState === "complete" && !!window.htmx`)
 	// The blocked seat (B3) is drawn but is no control: nothing to click or tab to.
 	blocked := `#seat-rows [data-x="2"][data-y="1"]`
 	if got := Eval[string](c, `(() => { const e = document.querySelector('`+blocked+`'); return e ? e.tagName + " " + e.getAttribute("aria-label") : ""; })()`); got != "SPAN Row B, seat 3, not for sale" {
